@@ -1,0 +1,1 @@
+//! ARC (RFC 8617) validation and sealing for tegami; empty until the ARC issue lands.

@@ -1,0 +1,1 @@
+//! Benchmarks of tegami; see `benches/`.
