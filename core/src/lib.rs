@@ -3,9 +3,13 @@
 //!
 //! - [`dns`]: the query and answer types of every DNS-consuming machine, the resolver traits, the
 //!   drivers and the offline [`ZoneResolver`](dns::ZoneResolver).
-
-#![cfg_attr(docsrs, feature(doc_cfg))]
+//! - [`crypto`]: signing algorithms, key loading, policy, and the ring and aws-lc-rs backends.
+//! - [`Secret`]: a wrapper that never prints what it holds.
 
 extern crate alloc;
 
+pub mod crypto;
 pub mod dns;
+mod secret;
+
+pub use secret::Secret;

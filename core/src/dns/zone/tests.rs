@@ -37,7 +37,9 @@ fn answers_every_record_type() {
     );
     assert_eq!(
         zone.lookup_name("mail.example.com", QueryKind::Aaaa),
-        Ok(vec![Record::Aaaa(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x25))])
+        Ok(vec![Record::Aaaa(Ipv6Addr::new(
+            0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x25
+        ))])
     );
     let mut mx = zone
         .lookup_name("example.com", QueryKind::Mx)
