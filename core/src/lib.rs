@@ -10,6 +10,8 @@ extern crate alloc;
 
 pub mod crypto;
 pub mod dns;
+pub mod domain;
 mod secret;
+pub mod tag_list;
 
 pub use secret::Secret;

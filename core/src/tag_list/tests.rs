@@ -1,0 +1,119 @@
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use proptest::prelude::*;
+
+use super::*;
+
+fn kind(input: &[u8]) -> TagListErrorKind {
+    TagList::parse(input).expect_err("invalid").kind
+}
+
+#[test]
+fn rfc6376_section_3_5_signature_example() {
+    // The DKIM-Signature of RFC 6376 Appendix A.2, folded as printed there.
+    let header = b"v=1; a=rsa-sha256; s=brisbane; d=example.com;\r\n      c=simple/simple; q=dns/txt; i=joe@football.example.com;\r\n      h=Received : From : To : Subject : Date : Message-ID;\r\n      bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\r\n      b=AuUoFEfDxTDkHlLXSZEpZj79LICEps6eda7W3deTVFOk4yAUoqOB\r\n        4nujc7YopdG5dWLSdNg6xNAZpOPr+kHxt1IrE+NahM6L/LbvaHut\r\n        KVdkLLkpVaVVQPzeRDI009SO2Il5Lu7rDNH6mZckBdrIx0orEtZV\r\n        4bmp/YzhwvcubU4=;";
+    let list = TagList::parse(header).expect("parses");
+    assert_eq!(list.len(), 10);
+    assert_eq!(list.get("s"), Some("brisbane"));
+    assert_eq!(
+        list.get("h"),
+        Some("Received : From : To : Subject : Date : Message-ID")
+    );
+    let b = list.iter().find(|tag| tag.name() == "b").expect("b tag");
+    assert!(b.value().contains("\r\n        "));
+    assert_eq!(
+        b.value_without_whitespace(),
+        "AuUoFEfDxTDkHlLXSZEpZj79LICEps6eda7W3deTVFOk4yAUoqOB4nujc7YopdG5dWLSdNg6xNAZpOPr+kHxt1IrE+NahM6L/LbvaHutKVdkLLkpVaVVQPzeRDI009SO2Il5Lu7rDNH6mZckBdrIx0orEtZV4bmp/YzhwvcubU4="
+    );
+}
+
+#[test]
+fn empty_values_and_trailing_separators() {
+    let list = TagList::parse(b"v=DKIM1; p=; ").expect("parses");
+    assert_eq!(list.get("p"), Some(""));
+    assert_eq!(TagList::parse(b"a=1;").expect("parses").len(), 1);
+    assert_eq!(
+        TagList::parse(b" a = 1 ; b=2").expect("parses").get("a"),
+        Some("1")
+    );
+}
+
+#[test]
+fn duplicate_tags_invalidate_the_list() {
+    let error = TagList::parse(b"a=1; b=2; a=3").expect_err("duplicate");
+    assert_eq!(error.kind, TagListErrorKind::DuplicateTag);
+    assert_eq!(error.offset, 9);
+    // Names are case-sensitive: these are different tags.
+    assert!(TagList::parse(b"a=1; A=2").is_ok());
+}
+
+#[test]
+fn grammar_errors_are_typed() {
+    assert_eq!(kind(b""), TagListErrorKind::Empty);
+    assert_eq!(kind(b"   "), TagListErrorKind::Empty);
+    assert_eq!(kind(b"1a=x"), TagListErrorKind::ExpectedName);
+    assert_eq!(kind(b"a=1;;b=2"), TagListErrorKind::ExpectedName);
+    assert_eq!(kind(b"a 1"), TagListErrorKind::ExpectedEquals);
+    assert_eq!(kind(b"a=\x01"), TagListErrorKind::InvalidValue);
+    assert_eq!(kind(b"a=x\ny"), TagListErrorKind::InvalidWhitespace);
+    assert_eq!(kind(b"a=x\r\ny"), TagListErrorKind::InvalidWhitespace);
+    assert_eq!(kind(b"a=\xff"), TagListErrorKind::InvalidValue);
+}
+
+#[test]
+fn tags_for_emission_are_checked() {
+    assert!(Tag::new("v", "1").is_ok());
+    assert!(Tag::new("", "1").is_err());
+    assert!(Tag::new("a;", "1").is_err());
+    assert!(Tag::new("a", "x;y").is_err());
+    assert!(Tag::new("a", " x").is_err());
+    let tags = vec![
+        Tag::new("a", "1").expect("ok"),
+        Tag::new("a", "2").expect("ok"),
+    ];
+    assert_eq!(
+        TagList::from_tags(tags).expect_err("dup").kind,
+        TagListErrorKind::DuplicateTag
+    );
+}
+
+fn tag_strategy() -> impl Strategy<Value = (String, String)> {
+    (
+        "[a-zA-Z][a-zA-Z0-9_]{0,6}",
+        "([!-:<-~]{1,8}( |\r\n\t)?){0,3}[!-:<-~]{0,8}",
+    )
+        .prop_map(|(name, value)| (name, value.trim_end().to_owned()))
+        .prop_filter("value must not end in whitespace", |(_, value)| {
+            !value.ends_with(['\r', '\n', '\t', ' '])
+        })
+}
+
+proptest! {
+    #[test]
+    fn emit_then_parse_round_trips(tags in proptest::collection::vec(tag_strategy(), 1..8)) {
+        let mut unique: Vec<(String, String)> = Vec::new();
+        for (name, value) in tags {
+            if !unique.iter().any(|(seen, _)| *seen == name) {
+                unique.push((name, value));
+            }
+        }
+        let built: Vec<Tag<'_>> = unique
+            .iter()
+            .map(|(name, value)| Tag::new(name, value).expect("generated tags are valid"))
+            .collect();
+        let list = TagList::from_tags(built).expect("unique names");
+        let emitted = list.to_string();
+        let parsed = TagList::parse(emitted.as_bytes()).expect("emitted lists parse");
+        prop_assert_eq!(parsed, list);
+    }
+
+    #[test]
+    fn parse_then_emit_then_parse_is_stable(input in proptest::collection::vec(any::<u8>(), 0..64)) {
+        if let Ok(list) = TagList::parse(&input) {
+            let emitted = list.to_string();
+            let again = TagList::parse(emitted.as_bytes()).expect("re-parses");
+            prop_assert_eq!(again, list);
+        }
+    }
+}
