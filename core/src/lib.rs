@@ -11,6 +11,7 @@ extern crate alloc;
 pub mod crypto;
 pub mod dns;
 pub mod domain;
+pub mod mailbox;
 mod secret;
 pub mod tag_list;
 

@@ -1,0 +1,232 @@
+//! The RFC 5321 Path, Mailbox and address-literal grammar, shared by SMTP and SPF.
+//!
+//! [RFC 5321 §4.1.2](https://www.rfc-editor.org/rfc/rfc5321#section-4.1.2):
+//!
+//! ```text
+//! Reverse-path   = Path / "<>"
+//! Forward-path   = Path
+//! Path           = "<" [ A-d-l ":" ] Mailbox ">"
+//! A-d-l          = At-domain *( "," At-domain )
+//! At-domain      = "@" Domain
+//! Mailbox        = Local-part "@" ( Domain / address-literal )
+//! Local-part     = Dot-string / Quoted-string
+//! ```
+//!
+//! with the UTF-8 extensions of [RFC 6531 §3.3](https://www.rfc-editor.org/rfc/rfc6531#section-3.3)
+//! in local parts and domains. Source routes are parsed and dropped (RFC 5321 §4.1.1.3 and
+//! Appendix C). What the grammar forbids stays forbidden, because lenient address parsers are
+//! how spoofed senders pass authentication: a second unquoted `@`, a comment `(` or a stray
+//! backslash outside quotes is a syntax error (attacks A5, A11 and A12 of "Composition Kills",
+//! USENIX Security 2020).
+//!
+//! ```
+//! use tegami_core::mailbox::{Mailbox, ReversePath};
+//!
+//! let (path, rest) = ReversePath::parse(b"<@relay.example:Joe.Q@Example.COM> SIZE=100")?;
+//! let ReversePath::Mailbox(mailbox) = path else { unreachable!() };
+//! assert_eq!(mailbox.to_string(), "Joe.Q@example.com");
+//! assert_eq!(rest, b" SIZE=100");
+//! assert!(Mailbox::parse(b"admin@legit.example(.attacker.example").is_err());
+//! # Ok::<(), tegami_core::mailbox::MailboxError>(())
+//! ```
+
+mod parse;
+
+use alloc::string::String;
+use core::fmt;
+use core::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::domain::Domain;
+
+/// A mailbox: `local-part@domain` or `local-part@[address-literal]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Mailbox {
+    local_part: String,
+    domain: MailboxDomain,
+    utf8: bool,
+}
+
+/// The part of a mailbox after the `@`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MailboxDomain {
+    /// A domain name, in A-label form.
+    Domain(Domain),
+    /// An address literal in brackets.
+    AddressLiteral(AddressLiteral),
+}
+
+/// An address literal, RFC 5321 §4.1.3.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AddressLiteral {
+    /// `[192.0.2.1]`.
+    Ipv4(Ipv4Addr),
+    /// `[IPv6:2001:db8::1]`.
+    Ipv6(Ipv6Addr),
+    /// `[tag:content]`, a General-address-literal with a standardized tag other than `IPv6`.
+    General {
+        /// The tag before the colon.
+        tag: String,
+        /// The content after the colon.
+        content: String,
+    },
+}
+
+/// The argument of MAIL FROM: a mailbox or the null path `<>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReversePath {
+    /// `<>`: bounces and other messages that must not cause replies (RFC 5321 §4.5.5).
+    Null,
+    /// A sender mailbox.
+    Mailbox(Mailbox),
+}
+
+/// A syntax error in a path or mailbox, and where it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} at octet {offset}")]
+pub struct MailboxError {
+    /// What is wrong.
+    pub kind: MailboxErrorKind,
+    /// The octet offset into the input.
+    pub offset: usize,
+}
+
+/// What is wrong with a path or mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MailboxErrorKind {
+    /// The path does not start with `<`.
+    #[error("expected '<'")]
+    ExpectedOpeningBracket,
+    /// The path does not end with `>` after the mailbox (a second `@`, a comment, ...).
+    #[error("expected '>'")]
+    ExpectedClosingBracket,
+    /// The local part is empty or not a Dot-string or Quoted-string.
+    #[error("invalid local part")]
+    InvalidLocalPart,
+    /// A quoted local part has no closing quote.
+    #[error("unterminated quoted string")]
+    UnterminatedQuote,
+    /// No `@` after the local part.
+    #[error("expected '@'")]
+    ExpectedAt,
+    /// The domain is not a valid name.
+    #[error("invalid domain: {0}")]
+    InvalidDomain(crate::domain::DomainError),
+    /// The address literal is malformed.
+    #[error("invalid address literal")]
+    InvalidAddressLiteral,
+    /// The source route is malformed.
+    #[error("invalid source route")]
+    InvalidSourceRoute,
+    /// Text follows a bare mailbox.
+    #[error("unexpected trailing text")]
+    TrailingText,
+    /// The input is not UTF-8.
+    #[error("invalid UTF-8")]
+    InvalidUtf8,
+}
+
+impl Mailbox {
+    /// Parses a whole bare mailbox (no angle brackets), as SPF receives the MAIL FROM identity.
+    ///
+    /// # Errors
+    ///
+    /// [`MailboxError`] with the offset of the first problem.
+    pub fn parse(input: &[u8]) -> Result<Mailbox, MailboxError> {
+        let (mailbox, end) = parse::mailbox(input, 0)?;
+        if end != input.len() {
+            return Err(MailboxError {
+                kind: MailboxErrorKind::TrailingText,
+                offset: end,
+            });
+        }
+        Ok(mailbox)
+    }
+
+    /// The local part as written (a Quoted-string keeps its quotes and escapes).
+    pub fn local_part(&self) -> &str {
+        &self.local_part
+    }
+
+    /// The domain or address literal.
+    pub fn domain(&self) -> &MailboxDomain {
+        &self.domain
+    }
+
+    /// The domain name, if the mailbox has one rather than an address literal.
+    pub fn domain_name(&self) -> Option<&Domain> {
+        match &self.domain {
+            MailboxDomain::Domain(domain) => Some(domain),
+            MailboxDomain::AddressLiteral(_) => None,
+        }
+    }
+
+    /// Whether the mailbox needs SMTPUTF8 (RFC 6531): non-ASCII in the local part or U-labels
+    /// in the domain as written.
+    pub fn requires_smtputf8(&self) -> bool {
+        self.utf8
+    }
+}
+
+impl ReversePath {
+    /// Parses `<>` or a Path at the start of `input`, returning the rest after `>`.
+    ///
+    /// # Errors
+    ///
+    /// [`MailboxError`] with the offset of the first problem.
+    pub fn parse(input: &[u8]) -> Result<(ReversePath, &[u8]), MailboxError> {
+        if input.starts_with(b"<>") {
+            return Ok((ReversePath::Null, input.get(2..).unwrap_or_default()));
+        }
+        let (mailbox, rest) = parse_path(input)?;
+        Ok((ReversePath::Mailbox(mailbox), rest))
+    }
+}
+
+/// Parses a Forward-path (`Path`) at the start of `input`, returning the mailbox and the rest
+/// after `>`; the source route, if any, is checked and dropped.
+///
+/// # Errors
+///
+/// [`MailboxError`] with the offset of the first problem.
+pub fn parse_path(input: &[u8]) -> Result<(Mailbox, &[u8]), MailboxError> {
+    let (mailbox, end) = parse::path(input)?;
+    Ok((mailbox, input.get(end..).unwrap_or_default()))
+}
+
+impl fmt::Display for Mailbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.local_part, self.domain)
+    }
+}
+
+impl fmt::Display for MailboxDomain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MailboxDomain::Domain(domain) => write!(f, "{domain}"),
+            MailboxDomain::AddressLiteral(literal) => write!(f, "{literal}"),
+        }
+    }
+}
+
+impl fmt::Display for AddressLiteral {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AddressLiteral::Ipv4(address) => write!(f, "[{address}]"),
+            AddressLiteral::Ipv6(address) => write!(f, "[IPv6:{address}]"),
+            AddressLiteral::General { tag, content } => write!(f, "[{tag}:{content}]"),
+        }
+    }
+}
+
+impl fmt::Display for ReversePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReversePath::Null => f.write_str("<>"),
+            ReversePath::Mailbox(mailbox) => write!(f, "<{mailbox}>"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
