@@ -20,6 +20,7 @@
 //! ```
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 /// A domain name in lower-case A-label form, without a trailing dot.
@@ -157,7 +158,7 @@ impl Domain {
         let name = self
             .labels()
             .skip(total - count)
-            .collect::<alloc::vec::Vec<_>>()
+            .collect::<Vec<_>>()
             .join(".");
         Some(Domain { name })
     }

@@ -8,6 +8,7 @@
 
 extern crate alloc;
 
+pub mod auth_results;
 pub mod crypto;
 pub mod dns;
 pub mod domain;

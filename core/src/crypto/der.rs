@@ -121,14 +121,16 @@ impl<'a> Reader<'a> {
 pub(crate) fn write(out: &mut Vec<u8>, tag: u8, contents: &[u8]) {
     out.push(tag);
     let length = contents.len();
-    if length < 0x80 {
-        out.push(length as u8);
-    } else {
-        let bytes = length.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&byte| byte == 0).count();
-        let significant = bytes.get(skip..).unwrap_or_default();
-        out.push(0x80 | significant.len() as u8);
-        out.extend_from_slice(significant);
+    let bytes = length.to_be_bytes();
+    match u8::try_from(length) {
+        Ok(short) if short < 0x80 => out.push(short),
+        _ => {
+            let skip = bytes.iter().take_while(|&&byte| byte == 0).count();
+            let significant = bytes.get(skip..).unwrap_or_default();
+            // At most size_of::<usize>() octets, so the count fits the low seven bits.
+            out.push(0x80 | significant.len().to_le_bytes()[0]);
+            out.extend_from_slice(significant);
+        }
     }
     out.extend_from_slice(contents);
 }
