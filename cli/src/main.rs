@@ -1,1 +1,114 @@
-fn main() {}
+//! `tegami`: the command-line front door of the tegami suite.
+//!
+//! Every command follows one contract (see `DESIGN.md`): the global flags `--zone`,
+//! `--servfail`, `--now` and `--json`; exit status 0 when the command ran, whatever the
+//! authentication result, and 2 with a one-line error on stderr for bad usage or unreadable
+//! input.
+
+// The binary's job is to print.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod dns;
+mod error;
+mod resolver;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+
+/// Sans-IO email authentication, from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "tegami", version, about)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The flags every command takes.
+#[derive(Debug, clap::Args)]
+struct GlobalArgs {
+    /// Answer DNS from this RFC 1035 master file instead of the network.
+    #[arg(long, global = true, value_name = "FILE")]
+    zone: Option<std::path::PathBuf>,
+    /// Make lookups of NAME (or only of TYPE at NAME) fail temporarily; repeatable.
+    #[arg(long, global = true, value_name = "NAME[/TYPE]")]
+    servfail: Vec<String>,
+    /// The current time, in seconds since the Unix epoch, for signature times.
+    #[arg(long, global = true, value_name = "UNIX_SECONDS")]
+    now: Option<u64>,
+    /// Print one JSON object on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Look a name up with the resolver in use and print the answer.
+    Dns(dns::DnsArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
+    let outcome = match &cli.command {
+        Command::Dns(args) => dns::run(&cli.global, args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tegami: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints help and version as asked; turns any other parse error into the contract's single
+/// line on stderr and exit status 2.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        // Help goes to stdout; if that fails there is nothing better to do.
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let message = if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        String::from("a command is required")
+    } else {
+        // Clap spreads one error over several lines before its usage hint; join them.
+        let rendered = error.render().to_string();
+        let parts: Vec<&str> = rendered
+            .lines()
+            .take_while(|line| !line.starts_with("Usage:"))
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect();
+        let joined = parts.join(" ");
+        joined.strip_prefix("error: ").unwrap_or(&joined).to_owned()
+    };
+    eprintln!("tegami: {message} (see tegami --help)");
+    ExitCode::from(2)
+}
+
+impl GlobalArgs {
+    /// The time to check signatures against: `--now`, or the system clock.
+    #[allow(dead_code, reason = "read by the signature commands as they arrive")]
+    fn now(&self) -> Result<u64, CliError> {
+        match self.now {
+            Some(now) => Ok(now),
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|elapsed| elapsed.as_secs())
+                .map_err(|_| CliError::Clock),
+        }
+    }
+}

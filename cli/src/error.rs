@@ -1,0 +1,29 @@
+//! The errors that end a command with exit status 2.
+
+use std::path::PathBuf;
+
+/// Bad usage or unreadable input.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The zone file is not valid.
+    #[error("zone file {path}: {source}")]
+    Zone {
+        path: PathBuf,
+        source: tegami::core::dns::ZoneError,
+    },
+    /// A `--servfail` or record type argument names a type tegami does not look up.
+    #[error("unknown record type {0:?} (expected A, AAAA, MX, PTR or TXT)")]
+    UnknownType(String),
+    /// No resolver is available.
+    #[error("no --zone given and the system resolver is not built into this tegami yet")]
+    NoResolver,
+    /// The system clock is before 1970.
+    #[error("the system clock is before the Unix epoch; pass --now")]
+    Clock,
+}

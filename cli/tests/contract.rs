@@ -1,0 +1,86 @@
+//! The command-line contract of DESIGN.md, driven as an outside checker drives it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::process::{Command, Output};
+
+fn tegami(args: &[&str]) -> Output {
+    let zone = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/example.com.zone");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tegami"));
+    if !args.contains(&"--zone") {
+        command.arg("--zone").arg(zone);
+    }
+    command.args(args).output().expect("the binary runs")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON object on stdout")
+}
+
+#[test]
+fn dns_answers_from_the_zone() {
+    let txt = json(&tegami(&["dns", "example.com", "TXT", "--json"]));
+    assert_eq!(
+        txt["answers"][0],
+        "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all"
+    );
+    let mx = json(&tegami(&["--json", "dns", "EXAMPLE.com.", "mx"]));
+    assert_eq!(mx["answers"][0], "10 mail.example.com");
+    let aaaa = json(&tegami(&["dns", "mail.example.com", "AAAA", "--json"]));
+    assert_eq!(aaaa["answers"][0], "2001:db8::25");
+}
+
+#[test]
+fn dns_errors_are_answers_not_failures() {
+    let missing = json(&tegami(&["dns", "nope.example.com", "A", "--json"]));
+    assert_eq!(missing, serde_json::json!({ "error": "nxdomain" }));
+    let nodata = json(&tegami(&["dns", "mail.example.com", "TXT", "--json"]));
+    assert_eq!(nodata["error"], "nodata");
+    let failing = json(&tegami(&[
+        "--servfail",
+        "example.com/TXT",
+        "dns",
+        "example.com",
+        "TXT",
+        "--json",
+    ]));
+    assert_eq!(failing["error"], "servfail");
+    let other_type = json(&tegami(&[
+        "--servfail",
+        "example.com/TXT",
+        "dns",
+        "example.com",
+        "MX",
+        "--json",
+    ]));
+    assert_eq!(other_type["answers"][0], "10 mail.example.com");
+}
+
+#[test]
+fn plain_output_is_one_answer_per_line() {
+    let output = tegami(&["dns", "mail.example.com", "A"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "192.0.2.25\n");
+}
+
+#[test]
+fn bad_usage_exits_2_with_one_line_on_stderr() {
+    for args in [
+        &["dns", "example.com", "SRV"][..],
+        &["--servfail", "x/BOGUS", "dns", "example.com", "A"][..],
+        &["--zone", "/nonexistent/zone", "dns", "example.com", "A"][..],
+        &["dns"][..],
+    ] {
+        let output = tegami(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("tegami: "), "{args:?}: {stderr}");
+    }
+}
