@@ -14,6 +14,9 @@ pub mod dns;
 pub mod domain;
 pub mod mailbox;
 mod secret;
+
+#[cfg(fuzzing)]
+pub mod fuzzing;
 pub mod tag_list;
 
 pub use secret::Secret;

@@ -1,78 +1,126 @@
-//! The RFC 6376 §3.2 grammar over bytes.
+//! The RFC 6376 §3.2 grammar over bytes, in one pass.
 
 use alloc::vec::Vec;
 
 use super::{Tag, TagList, TagListError, TagListErrorKind};
 
-/// `tag-list = tag-spec *( ";" tag-spec ) [ ";" ]`, RFC 6376 §3.2.
+/// `tag-list = tag-spec *( ";" tag-spec ) [ ";" ]`, RFC 6376 §3.2, with each
+/// `tag-spec = [FWS] tag-name [FWS] "=" [FWS] tag-value [FWS]`.
 pub(super) fn tag_list(input: &[u8]) -> Result<TagList<'_>, TagListError> {
-    let mut tags: Vec<Tag<'_>> = Vec::new();
-    let mut position = 0;
+    // Separators and names are ASCII and values must be UTF-8, so a valid list is valid UTF-8
+    // as a whole: one check here lets every slice below be a `&str`.
+    let text = core::str::from_utf8(input)
+        .map_err(|utf8| error(TagListErrorKind::InvalidValue, utf8.valid_up_to()))?;
+    let bytes = text.as_bytes();
+    let mut tags: Vec<Tag<'_>> = Vec::with_capacity(8);
+    let mut spec_start = 0;
     loop {
-        let start = position;
-        position = skip_fws(input, position)?;
-        if position == input.len() {
-            if tags.is_empty() {
-                return Err(error(TagListErrorKind::Empty, 0));
+        // A value cannot hold ';', so each tag-spec runs to the next one.
+        let spec_end = memchr::memchr(b';', bytes.get(spec_start..).unwrap_or_default())
+            .map_or(bytes.len(), |offset| spec_start + offset);
+        let position = skip_fws(bytes, spec_start)?;
+        if position == spec_end {
+            if spec_end == bytes.len() && !tags.is_empty() {
+                // Nothing, or only whitespace, after a final ";": accepted.
+                break;
             }
-            // Whitespace after a final ";": accepted (see `TagList::parse`).
-            break;
+            let kind = if tags.is_empty() && spec_end == bytes.len() {
+                TagListErrorKind::Empty
+            } else {
+                TagListErrorKind::ExpectedName
+            };
+            return Err(error(
+                kind,
+                if kind == TagListErrorKind::Empty {
+                    0
+                } else {
+                    position
+                },
+            ));
         }
-        let (tag, end) = tag_spec(input, position)?;
-        if tags.iter().any(|earlier| earlier.name == tag.name) {
-            return Err(error(TagListErrorKind::DuplicateTag, start));
+        let tag = tag_spec(text, position, spec_end)?;
+        if tags.iter().any(|earlier| same_name(earlier.name, tag.name)) {
+            return Err(error(TagListErrorKind::DuplicateTag, spec_start));
         }
         tags.push(tag);
-        position = end;
-        match input.get(position) {
-            None => break,
-            Some(b';') => {
-                position += 1;
-                if position == input.len() {
-                    break;
-                }
-            }
-            Some(_) => return Err(error(TagListErrorKind::InvalidValue, position)),
+        if spec_end == bytes.len() {
+            break;
         }
+        spec_start = spec_end + 1;
     }
     Ok(TagList { tags })
 }
 
-/// `tag-spec = [FWS] tag-name [FWS] "=" [FWS] tag-value [FWS]`; starts after the leading FWS
-/// and returns the tag and the offset after the trailing FWS.
-fn tag_spec(input: &[u8], start: usize) -> Result<(Tag<'_>, usize), TagListError> {
-    let rest = input.get(start..).unwrap_or_default();
-    let name_len = tag_name_len(rest);
+/// One `tag-spec` from `start` (after its leading FWS) to `end` (its `;` or the end).
+fn tag_spec(text: &str, start: usize, end: usize) -> Result<Tag<'_>, TagListError> {
+    let bytes = text.as_bytes();
+    // tag-name = ALPHA *ALNUMPUNC
+    let name_len = tag_name_len(bytes.get(start..end).unwrap_or_default());
     if name_len == 0 {
         return Err(error(TagListErrorKind::ExpectedName, start));
     }
-    let name_end = start + name_len;
-    let mut position = skip_fws(input, name_end)?;
-    if input.get(position) != Some(&b'=') {
+    let name = text.get(start..start + name_len).unwrap_or_default();
+    let mut position = skip_fws(bytes, start + name_len)?;
+    if bytes.get(position) != Some(&b'=') {
         return Err(error(TagListErrorKind::ExpectedEquals, position));
     }
-    position = skip_fws(input, position + 1)?;
-    let value_start = position;
-    // The value runs to the next ';' or the end; trailing FWS is not part of it.
-    let value_end_limit = input
-        .get(value_start..)
-        .unwrap_or_default()
+    position = skip_fws(bytes, position + 1)?;
+    let region = bytes.get(position..end).unwrap_or_default();
+    // Most values hold no whitespace: one branch-free pass proves every octet is a VALCHAR
+    // (or part of UTF-8). `;` cannot occur, the split above saw to that.
+    let plain = region
         .iter()
-        .position(|&byte| byte == b';')
-        .map_or(input.len(), |offset| value_start + offset);
-    let raw = input.get(value_start..value_end_limit).unwrap_or_default();
-    let trimmed_len = raw.len() - raw.iter().rev().take_while(|b| is_fws_octet(**b)).count();
-    let value = raw.get(..trimmed_len).unwrap_or_default();
-    check_value(value, value_start)?;
-    let after_value = skip_fws(input, value_start + trimmed_len)?;
-    if after_value != value_end_limit {
-        return Err(error(TagListErrorKind::InvalidWhitespace, after_value));
+        .fold(0u8, |bad, &byte| bad | u8::from(!is_value_octet(byte)))
+        == 0;
+    let value_end = if plain {
+        end
+    } else {
+        value_end_with_whitespace(bytes, position, end)?
+    };
+    let value = text.get(position..value_end).unwrap_or_default();
+    Ok(Tag { name, value })
+}
+
+/// `tag-value = [ tval *( 1*(WSP / FWS) tval ) ] [FWS]` over `[start, end)`: checks the
+/// folding and returns where the value ends (after its last VALCHAR).
+fn value_end_with_whitespace(
+    bytes: &[u8],
+    start: usize,
+    end: usize,
+) -> Result<usize, TagListError> {
+    let mut position = start;
+    let mut value_end = start;
+    while let Some(&byte) = bytes.get(position).filter(|_| position < end) {
+        let run = bytes
+            .get(position..end)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&byte| is_value_octet(byte))
+            .count();
+        if run > 0 {
+            position += run;
+            value_end = position;
+            continue;
+        }
+        match byte {
+            b' ' | b'\t' => position += 1,
+            b'\r'
+                if bytes.get(position + 1) == Some(&b'\n')
+                    && matches!(bytes.get(position + 2), Some(b' ' | b'\t')) =>
+            {
+                position += 3;
+            }
+            b'\r' | b'\n' => return Err(error(TagListErrorKind::InvalidWhitespace, position)),
+            _ => return Err(error(TagListErrorKind::InvalidValue, position)),
+        }
     }
-    let name = core::str::from_utf8(input.get(start..name_end).unwrap_or_default())
-        .map_err(|_| error(TagListErrorKind::ExpectedName, start))?;
-    let value = core::str::from_utf8(value)
-        .map_err(|_| error(TagListErrorKind::InvalidValue, value_start))?;
-    Ok((Tag { name, value }, value_end_limit))
+    Ok(value_end)
+}
+
+/// `VALCHAR = %x21-3A / %x3C-7E`, or an octet of UTF-8 (checked elsewhere). `;` is left out by
+/// the callers, which never look past one.
+fn is_value_octet(byte: u8) -> bool {
+    byte >= 0x21 && byte != 0x7f
 }
 
 /// `tag-name = ALPHA *ALNUMPUNC`: the length of the name at the start of `input`, 0 if none.
@@ -86,30 +134,15 @@ pub(super) fn tag_name_len(input: &[u8]) -> usize {
     }
 }
 
-/// Whether `value` is a whole `tag-value`.
+/// Whether `value` is a whole `tag-value` (UTF-8 allowed in `tval` for internationalised
+/// identities, RFC 8616 §4).
 pub(super) fn is_tag_value(value: &[u8]) -> bool {
-    let starts_or_ends_with_space = value.first().is_some_and(|b| is_fws_octet(*b))
-        || value.last().is_some_and(|b| is_fws_octet(*b));
-    !starts_or_ends_with_space
-        && check_value(value, 0).is_ok()
+    let edge_ok = |byte: Option<&u8>| byte.is_none_or(|&b| is_value_octet(b) && b != b';');
+    edge_ok(value.first())
+        && edge_ok(value.last())
+        && !value.contains(&b';')
+        && value_end_with_whitespace(value, 0, value.len()) == Ok(value.len())
         && core::str::from_utf8(value).is_ok()
-}
-
-/// `tag-value = [ tval *( 1*(WSP / FWS) tval ) ]`, with UTF-8 allowed in `tval` for
-/// internationalised identities (RFC 8616 §4).
-fn check_value(value: &[u8], base: usize) -> Result<(), TagListError> {
-    let mut position = 0;
-    while let Some(&byte) = value.get(position) {
-        if is_fws_octet(byte) {
-            let end = skip_fws(value, position).map_err(|e| error(e.kind, base + e.offset))?;
-            position = end;
-        } else if is_valchar(byte) || byte >= 0x80 {
-            position += 1;
-        } else {
-            return Err(error(TagListErrorKind::InvalidValue, base + position));
-        }
-    }
-    Ok(())
 }
 
 /// Skips `[FWS]` (any run of WSP, with CRLF only when WSP follows), returning the new offset.
@@ -123,7 +156,7 @@ fn skip_fws(input: &[u8], mut position: usize) -> Result<usize, TagListError> {
                 if !folded {
                     return Err(error(TagListErrorKind::InvalidWhitespace, position));
                 }
-                position += 2;
+                position += 3;
             }
             Some(b'\n') => return Err(error(TagListErrorKind::InvalidWhitespace, position)),
             _ => return Ok(position),
@@ -131,15 +164,11 @@ fn skip_fws(input: &[u8], mut position: usize) -> Result<usize, TagListError> {
     }
 }
 
-fn is_fws_octet(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-/// `VALCHAR = %x21-3A / %x3C-7E`.
-fn is_valchar(byte: u8) -> bool {
-    matches!(byte, 0x21..=0x3a | 0x3c..=0x7e)
-}
-
 fn error(kind: TagListErrorKind, offset: usize) -> TagListError {
     TagListError { kind, offset }
+}
+
+/// Name equality without a library call: names are a few octets long.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
