@@ -4,3 +4,8 @@
 //! with its own issue; today the facade re-exports the shared foundation.
 
 pub use tegami_core as core;
+
+/// The examples of the workspace README, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -177,6 +177,8 @@ impl<'a> Parser<'a> {
                     position += 2;
                     continue;
                 }
+                // Folding inside a comment is unfolded (RFC 5322 §2.2.3).
+                b'\r' | b'\n' => escaped = true,
                 b'(' => {
                     depth += 1;
                     if depth > MAX_COMMENT_DEPTH {
@@ -357,11 +359,12 @@ fn unescape(text: &str) -> String {
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    out.push(next);
-                }
-            }
+            // A backslash before a line break escapes nothing (quoted-pair takes VCHAR or WSP,
+            // RFC 5322 §3.2.1): the break is unfolded like any other.
+            '\\' => match chars.next() {
+                Some('\r' | '\n') | None => {}
+                Some(next) => out.push(next),
+            },
             '\r' | '\n' => {}
             _ => out.push(c),
         }

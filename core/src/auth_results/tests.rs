@@ -273,3 +273,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn folded_comments_are_unfolded() {
+    // Found by fuzzing: a comment folded over two lines must read back without the CRLF, as
+    // RFC 5322 §2.2.3 unfolding says, so that emitting and parsing again gives the same text.
+    let header =
+        parse(" mx.example; dkim=pass (2048-bit key\r\n\t; unprotected) header.d=example.com");
+    assert_eq!(
+        header.results[0].comments,
+        vec![Cow::<str>::Owned("2048-bit key\t; unprotected".into())]
+    );
+    let field = header.to_field();
+    assert_eq!(
+        parse(field.strip_prefix("Authentication-Results:").expect("name")),
+        header
+    );
+}
+
+#[test]
+fn backslash_before_a_line_break_escapes_nothing() {
+    // Found by fuzzing: "\\\n" in a comment is no quoted-pair; the break unfolds away.
+    let header = parse(" mx.example; dkim=pass (a\\\nb)");
+    assert_eq!(
+        header.results[0].comments,
+        vec![Cow::<str>::Owned("ab".into())]
+    );
+    let field = header.to_field();
+    assert_eq!(
+        parse(field.strip_prefix("Authentication-Results:").expect("name")),
+        header
+    );
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS seconds (default 30), seeded from the conformance fixtures.
+# Usage: fuzz/run.sh [SECONDS] [TARGET...]
+# cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP=1 lets the stable toolchain provide them.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+seconds=${1:-30}
+shift || true
+shared=${TEGAMI_SHARED:-$here/../../shared}
+export RUSTC_BOOTSTRAP=1
+cd "$here"
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(cargo fuzz list)
+fi
+python3 seeds.py "$shared" corpus >/dev/null
+cargo fuzz build -O
+for target in "${targets[@]}"; do
+  dict=()
+  [ -f "dict/$target.dict" ] && dict=("-dict=dict/$target.dict")
+  echo "fuzz: $target for ${seconds}s"
+  log=$(mktemp)
+  if ! cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=4096 \
+      -print_final_stats=1 "${dict[@]}" >"$log" 2>&1; then
+    tail -n 60 "$log"
+    echo "fuzz: $target FAILED (artifacts in fuzz/artifacts/$target)" >&2
+    exit 1
+  fi
+  runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+  echo "fuzz: $target ok, ${runs:-?} executions"
+  rm -f "$log"
+done

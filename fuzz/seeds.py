@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Writes seed corpora for the fuzz targets from the conformance fixtures and examples.
+
+Usage: python3 fuzz/seeds.py SHARED_DIR CORPUS_DIR
+Seeds: DKIM-Signature and ARC tag-lists and Authentication-Results values from the message
+corpora, addresses and domains from their header fields, and the example zone.
+"""
+import hashlib
+import pathlib
+import re
+import sys
+
+
+def write(corpus: pathlib.Path, target: str, data: bytes) -> None:
+    folder = corpus / target
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / hashlib.sha1(data).hexdigest()).write_bytes(data)
+
+
+def header_fields(message: bytes):
+    head = re.split(rb"\r?\n\r?\n", message, maxsplit=1)[0]
+    for field in re.split(rb"\r?\n(?![ \t])", head):
+        name, sep, value = field.partition(b":")
+        if sep:
+            yield name.strip().lower(), value
+
+
+def main() -> int:
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    shared, corpus = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+    conformance = shared / "conformance"
+    if not conformance.is_dir():
+        print(f"{conformance} is missing: ../shared must sit beside the project", file=sys.stderr)
+        return 1
+    messages = [p for p in conformance.rglob("*") if p.suffix in {".eml", ".txt", ".msg"} and p.is_file()]
+    for path in messages:
+        data = path.read_bytes()[:200_000]
+        for name, value in header_fields(data):
+            if name in (b"dkim-signature", b"arc-seal", b"arc-message-signature"):
+                write(corpus, "core_tag_list", value.strip())
+            elif name in (b"authentication-results", b"arc-authentication-results"):
+                write(corpus, "core_auth_results", value)
+            elif name in (b"from", b"to", b"return-path", b"sender"):
+                for address in re.findall(rb"<[^<>]*>", value):
+                    write(corpus, "core_mailbox", address)
+                for domain in re.findall(rb"@([A-Za-z0-9.-]+)", value):
+                    write(corpus, "core_domain", domain)
+    for line in (conformance / "dkim/rfc8463/001.txt").read_bytes().splitlines():
+        if b" v=DKIM1" in line:
+            write(corpus, "core_tag_list", line.split(b" ", 1)[1])
+    zone = pathlib.Path(__file__).resolve().parent.parent / "examples" / "example.com.zone"
+    write(corpus, "core_zone", b"example.com mail.example.com x.example.com\n--\n" + zone.read_bytes())
+    write(corpus, "core_mailbox", b"<@a.example,@b.example:user@[IPv6:2001:db8::1]>")
+    write(corpus, "core_mailbox", b'<"quoted\\"local"@example.org>')
+    write(corpus, "core_domain", "bücher.example".encode())
+    for target in ("core_tag_list", "core_auth_results", "core_mailbox", "core_domain", "core_zone"):
+        count = len(list((corpus / target).glob("*")))
+        print(f"{target}: {count} seeds")
+        if count == 0:
+            print(f"no seeds for {target}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
