@@ -122,6 +122,28 @@ impl ZoneResolver {
         Ok(zone)
     }
 
+    /// Adds a record at `name`, for zones built in code (test suites that carry their own DNS
+    /// data, for example).
+    pub fn insert(&mut self, name: &str, record: Record) {
+        let owner = normalise(name);
+        self.mark_existing(&owner);
+        self.records.entry(owner).or_default().records.push(record);
+    }
+
+    /// Makes `name` an alias (CNAME) of `target`.
+    pub fn insert_cname(&mut self, name: &str, target: &str) {
+        let owner = normalise(name);
+        self.mark_existing(&owner);
+        self.records.entry(owner).or_default().cname = Some(normalise(target));
+    }
+
+    /// Makes `name` exist with no records (so lookups there answer "no records", not
+    /// NXDOMAIN).
+    pub fn insert_name(&mut self, name: &str) {
+        let owner = normalise(name);
+        self.mark_existing(&owner);
+    }
+
     /// Makes every lookup of `name` fail temporarily, or only lookups of `kind` there.
     pub fn fail_temporarily(&mut self, name: &str, kind: Option<QueryKind>) {
         self.failing.insert((normalise(name), kind));

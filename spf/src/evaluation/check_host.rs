@@ -1,0 +1,614 @@
+//! One run of `check_host()` over the answers at hand (RFC 7208 §4 to §6).
+//!
+//! The machine runs this from the start on every poll. A run that needs an answer it does not
+//! have stops and lists every query it can name at that point; with the same answers, a run
+//! always takes the same path, so replaying is exact and keeps the counting of §4.6.4 simple.
+
+use core::net::IpAddr;
+use std::collections::HashMap;
+
+use tegami_core::dns::{Answer, DnsError, QueryKind, Record as DnsRecord};
+
+use super::{Config, Identity, SpfResult, Verdict};
+use crate::macro_string::{MacroContext, MacroString, nibbles};
+use crate::record::{DualCidr, Mechanism, Qualifier, Record};
+
+/// What the caller asked: the identity to check.
+#[derive(Debug, Clone)]
+pub(super) struct Input {
+    ip: IpAddr,
+    helo: String,
+    local: String,
+    domain: String,
+    identity: Identity,
+}
+
+impl Input {
+    pub(super) fn new(ip: IpAddr, helo: &str, sender: &str) -> Input {
+        // An IPv4-mapped IPv6 client is an IPv4 client (RFC 4291 §2.5.5.2).
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+            v4 => v4,
+        };
+        let helo = helo.strip_suffix('.').unwrap_or(helo).to_owned();
+        let (identity, local, domain) = if sender.is_empty() {
+            (Identity::Helo, String::new(), helo.clone())
+        } else {
+            match sender.rsplit_once('@') {
+                Some((local, domain)) => (Identity::MailFrom, local.to_owned(), domain.to_owned()),
+                None => (Identity::MailFrom, String::new(), sender.to_owned()),
+            }
+        };
+        // §4.3: an empty local part is "postmaster".
+        let local = if local.is_empty() {
+            "postmaster".to_owned()
+        } else {
+            local
+        };
+        let domain = domain.strip_suffix('.').unwrap_or(&domain).to_owned();
+        Input {
+            ip,
+            helo,
+            local,
+            domain,
+            identity,
+        }
+    }
+}
+
+/// Why a run stopped before its end.
+enum Stop {
+    /// An answer is missing; the run lists what it needs.
+    Missing,
+    /// A result that ends the whole evaluation (`temperror`, `permerror`).
+    Final(SpfResult, String),
+}
+
+/// The result of one `check_host()` call.
+struct HostResult {
+    result: SpfResult,
+    explanation: Option<String>,
+    reason: String,
+}
+
+pub(super) struct Run<'a> {
+    input: &'a Input,
+    config: &'a Config,
+    answers: &'a HashMap<(String, QueryKind), Answer>,
+    missing: Vec<(String, QueryKind)>,
+    dns_terms: u32,
+    void_lookups: u32,
+}
+
+impl<'a> Run<'a> {
+    pub(super) fn new(
+        input: &'a Input,
+        config: &'a Config,
+        answers: &'a HashMap<(String, QueryKind), Answer>,
+    ) -> Run<'a> {
+        Run {
+            input,
+            config,
+            answers,
+            missing: Vec::new(),
+            dns_terms: 0,
+            void_lookups: 0,
+        }
+    }
+
+    /// The queries a stopped run needs.
+    pub(super) fn missing(self) -> Vec<(String, QueryKind)> {
+        self.missing
+    }
+
+    /// Runs `check_host()` for the identity; `None` when an answer is missing.
+    pub(super) fn evaluate(&mut self) -> Option<Verdict> {
+        let domain = self.input.domain.clone();
+        let outcome = if is_valid_domain(&domain) {
+            self.check_host(&domain)
+        } else {
+            Ok(HostResult {
+                result: SpfResult::None,
+                explanation: None,
+                reason: format!("{domain:?} is not a valid domain name"),
+            })
+        };
+        let host = match outcome {
+            Ok(host) => host,
+            Err(Stop::Missing) => return None,
+            Err(Stop::Final(result, reason)) => HostResult {
+                result,
+                explanation: None,
+                reason,
+            },
+        };
+        Some(Verdict {
+            result: host.result,
+            identity: self.input.identity,
+            domain,
+            sender: format!("{}@{}", self.input.local, self.input.domain),
+            explanation: host.explanation,
+            reason: host.reason,
+        })
+    }
+
+    /// `check_host(<ip>, <domain>, <sender>)`, RFC 7208 §4.
+    fn check_host(&mut self, domain: &str) -> Result<HostResult, Stop> {
+        let done = |result, reason: String| {
+            Ok(HostResult {
+                result,
+                explanation: None,
+                reason,
+            })
+        };
+        // §4.4, §4.5: the TXT records that are SPF records.
+        let text = match self.lookup(domain, QueryKind::Txt)? {
+            Err(DnsError::Temporary) => {
+                return done(
+                    SpfResult::TempError,
+                    format!("DNS failure looking up {domain}"),
+                );
+            }
+            Err(_) => return done(SpfResult::None, format!("no SPF record at {domain}")),
+            Ok(records) => {
+                let mut spf = records.iter().filter_map(|record| match record {
+                    DnsRecord::Txt(txt) => Some(txt.concatenated()).filter(|t| Record::is_spf(t)),
+                    _ => None,
+                });
+                match (spf.next(), spf.next()) {
+                    (None, _) => {
+                        return done(SpfResult::None, format!("no SPF record at {domain}"));
+                    }
+                    (Some(_), Some(_)) => {
+                        return done(
+                            SpfResult::PermError,
+                            format!("more than one SPF record at {domain}"),
+                        );
+                    }
+                    (Some(text), None) => text,
+                }
+            }
+        };
+        let Ok(text) = String::from_utf8(text) else {
+            return done(
+                SpfResult::PermError,
+                format!("SPF record at {domain} is not text"),
+            );
+        };
+        let record = match Record::parse(&text) {
+            Ok(record) => record,
+            Err(error) => return done(SpfResult::PermError, format!("{domain}: {error}")),
+        };
+
+        // §4.6: directives left to right; the first match decides.
+        for directive in record.directives() {
+            if directive.mechanism.queries_dns() {
+                self.count_dns_term()?;
+            }
+            if self.matches(&directive.mechanism, domain)? {
+                let result = match directive.qualifier {
+                    Qualifier::Pass => SpfResult::Pass,
+                    Qualifier::Fail => SpfResult::Fail,
+                    Qualifier::SoftFail => SpfResult::SoftFail,
+                    Qualifier::Neutral => SpfResult::Neutral,
+                };
+                let explanation = match result {
+                    SpfResult::Fail => Some(self.explain(&record, domain)?),
+                    _ => None,
+                };
+                return Ok(HostResult {
+                    result,
+                    explanation,
+                    reason: format!("matched {directive} at {domain}"),
+                });
+            }
+        }
+
+        // §6.1: redirect, when nothing matched.
+        if let Some(target) = record.redirect() {
+            self.count_dns_term()?;
+            let target = self.expand_domain(target, domain)?;
+            let child = self.check_host(&target)?;
+            if child.result == SpfResult::None {
+                return done(
+                    SpfResult::PermError,
+                    format!("redirect target {target} has no SPF record"),
+                );
+            }
+            return Ok(child);
+        }
+        done(
+            SpfResult::Neutral,
+            format!("no mechanism matched at {domain}"),
+        )
+    }
+
+    /// Whether `mechanism` matches, §5.
+    fn matches(&mut self, mechanism: &Mechanism, domain: &str) -> Result<bool, Stop> {
+        let ip = self.input.ip;
+        match mechanism {
+            Mechanism::All => Ok(true),
+            Mechanism::Include(spec) => {
+                let target = self.expand_domain(spec, domain)?;
+                let child = self.check_host(&target)?;
+                match child.result {
+                    SpfResult::Pass => Ok(true),
+                    SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => Ok(false),
+                    SpfResult::TempError => Err(Stop::Final(SpfResult::TempError, child.reason)),
+                    SpfResult::PermError => Err(Stop::Final(SpfResult::PermError, child.reason)),
+                    SpfResult::None => Err(Stop::Final(
+                        SpfResult::PermError,
+                        format!("include target {target} has no SPF record"),
+                    )),
+                }
+            }
+            Mechanism::A { domain: spec, cidr } => {
+                let target = self.target(spec.as_ref(), domain)?;
+                let addresses = self.addresses_counting_void(&target)?;
+                Ok(addresses.iter().any(|address| in_cidr(ip, *address, *cidr)))
+            }
+            Mechanism::Mx { domain: spec, cidr } => {
+                let target = self.target(spec.as_ref(), domain)?;
+                let exchanges = match self.lookup(&target, QueryKind::Mx)? {
+                    Err(DnsError::Temporary) => {
+                        return Err(Stop::Final(
+                            SpfResult::TempError,
+                            format!("DNS failure looking up MX of {target}"),
+                        ));
+                    }
+                    Err(_) => {
+                        self.count_void()?;
+                        return Ok(false);
+                    }
+                    Ok(records) => {
+                        let mut exchanges: Vec<(u16, String)> = records
+                            .iter()
+                            .filter_map(|record| match record {
+                                DnsRecord::Mx(mx) => Some((mx.preference, mx.exchange.clone())),
+                                _ => None,
+                            })
+                            .collect();
+                        if exchanges.is_empty() {
+                            self.count_void()?;
+                        }
+                        exchanges.sort_by_key(|(preference, _)| *preference);
+                        exchanges
+                    }
+                };
+                // §4.6.4: at most 10 address lookups per `mx`; going past them is a permerror.
+                // The hosts are tried in preference order, so a match among the first 10
+                // never reaches the limit. Their addresses are looked up together.
+                let limit = self.config.max_names_per_lookup;
+                let kind = address_kind(ip);
+                let names: Vec<(String, QueryKind)> = exchanges
+                    .iter()
+                    .take(limit)
+                    .filter(|(_, exchange)| !exchange.is_empty())
+                    .map(|(_, exchange)| (exchange.clone(), kind))
+                    .collect();
+                let mut temporary = false;
+                for answer in self.lookup_all(&names)? {
+                    match answer {
+                        Err(DnsError::Temporary) => temporary = true,
+                        Err(_) => {}
+                        Ok(records) => {
+                            if addresses_of(&records).any(|address| in_cidr(ip, address, *cidr)) {
+                                return Ok(true);
+                            }
+                        }
+                    }
+                }
+                if exchanges.len() > limit {
+                    return Err(Stop::Final(
+                        SpfResult::PermError,
+                        format!("{target} has more than {limit} MX records"),
+                    ));
+                }
+                if temporary {
+                    return Err(Stop::Final(
+                        SpfResult::TempError,
+                        format!("DNS failure looking up MX hosts of {target}"),
+                    ));
+                }
+                Ok(false)
+            }
+            Mechanism::Ptr(spec) => {
+                let target = self.target(spec.as_ref(), domain)?;
+                let validated = self.validated_names()?;
+                Ok(validated.iter().any(|name| is_same_or_below(name, &target)))
+            }
+            Mechanism::Ip4 { network, prefix } => Ok(match ip {
+                IpAddr::V4(address) => {
+                    prefix_match(&address.octets(), &network.octets(), prefix.unwrap_or(32))
+                }
+                IpAddr::V6(_) => false,
+            }),
+            Mechanism::Ip6 { network, prefix } => Ok(match ip {
+                IpAddr::V6(address) => {
+                    prefix_match(&address.octets(), &network.octets(), prefix.unwrap_or(128))
+                }
+                IpAddr::V4(_) => false,
+            }),
+            Mechanism::Exists(spec) => {
+                let target = self.expand_domain(spec, domain)?;
+                // §5.7: always an A lookup, whatever the client's address family.
+                match self.lookup(&target, QueryKind::A)? {
+                    Err(DnsError::Temporary) => Err(Stop::Final(
+                        SpfResult::TempError,
+                        format!("DNS failure looking up {target}"),
+                    )),
+                    Ok(records) if !records.is_empty() => Ok(true),
+                    _ => {
+                        self.count_void()?;
+                        Ok(false)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The A or AAAA addresses of `target` for the `a` mechanism; empty answers are void.
+    fn addresses_counting_void(&mut self, target: &str) -> Result<Vec<IpAddr>, Stop> {
+        match self.lookup(target, address_kind(self.input.ip))? {
+            Err(DnsError::Temporary) => Err(Stop::Final(
+                SpfResult::TempError,
+                format!("DNS failure looking up {target}"),
+            )),
+            Err(_) => {
+                self.count_void()?;
+                Ok(Vec::new())
+            }
+            Ok(records) => {
+                let addresses: Vec<IpAddr> = addresses_of(&records).collect();
+                if addresses.is_empty() {
+                    self.count_void()?;
+                }
+                Ok(addresses)
+            }
+        }
+    }
+
+    /// The client's validated domain names (§5.5): PTR names whose addresses include the client,
+    /// at most 10 of them looked at. DNS errors leave names out rather than fail.
+    fn validated_names(&mut self) -> Result<Vec<String>, Stop> {
+        let reverse = reverse_name(self.input.ip);
+        let names: Vec<String> = match self.lookup(&reverse, QueryKind::Ptr)? {
+            Ok(records) => records
+                .iter()
+                .filter_map(|record| match record {
+                    DnsRecord::Ptr(name) => Some(name.clone()),
+                    _ => None,
+                })
+                .take(self.config.max_names_per_lookup)
+                .collect(),
+            Err(_) => return Ok(Vec::new()),
+        };
+        let kind = address_kind(self.input.ip);
+        let queries: Vec<(String, QueryKind)> =
+            names.iter().map(|name| (name.clone(), kind)).collect();
+        let answers = self.lookup_all(&queries)?;
+        Ok(names
+            .into_iter()
+            .zip(answers)
+            .filter(|(_, answer)| {
+                answer.as_ref().is_ok_and(|records| {
+                    addresses_of(records).any(|address| address == self.input.ip)
+                })
+            })
+            .map(|(name, _)| name)
+            .collect())
+    }
+
+    /// The `%{p}` value for `domain` (§7.3): a validated name equal to the domain, else one
+    /// below it, else any, else `unknown`.
+    fn validated_name_for(&mut self, domain: &str) -> Result<String, Stop> {
+        let names = self.validated_names()?;
+        let pick = names
+            .iter()
+            .find(|name| name.eq_ignore_ascii_case(domain))
+            .or_else(|| names.iter().find(|name| is_same_or_below(name, domain)))
+            .or_else(|| names.first());
+        Ok(pick.cloned().unwrap_or_else(|| "unknown".into()))
+    }
+
+    /// The explanation of a `fail` (§6.2): from `exp=` when it yields exactly one usable TXT
+    /// record, else a default one.
+    fn explain(&mut self, record: &Record, domain: &str) -> Result<String, Stop> {
+        let default = format!(
+            "{} is not allowed to send mail as {}",
+            self.input.ip, self.input.domain
+        );
+        let Some(spec) = record.explanation() else {
+            return Ok(default);
+        };
+        let target = self.expand_domain(spec, domain)?;
+        let text = match self.lookup(&target, QueryKind::Txt)? {
+            Ok(records) if records.len() == 1 => match records.first() {
+                Some(DnsRecord::Txt(txt)) => String::from_utf8(txt.concatenated()).ok(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(explanation) = text.and_then(|text| MacroString::parse_explanation(&text).ok())
+        else {
+            return Ok(default);
+        };
+        let validated = if explanation.uses_validated_name() {
+            self.validated_name_for(domain)?
+        } else {
+            String::new()
+        };
+        let context = self.context(domain, &validated);
+        Ok(explanation.expand(&context))
+    }
+
+    /// The domain a mechanism looks at: its domain-spec expanded, or the current domain.
+    fn target(&mut self, spec: Option<&MacroString>, domain: &str) -> Result<String, Stop> {
+        match spec {
+            Some(spec) => self.expand_domain(spec, domain),
+            None => Ok(domain.to_owned()),
+        }
+    }
+
+    fn expand_domain(&mut self, spec: &MacroString, domain: &str) -> Result<String, Stop> {
+        let validated = if spec.uses_validated_name() {
+            self.validated_name_for(domain)?
+        } else {
+            String::new()
+        };
+        Ok(spec.expand_domain(&self.context(domain, &validated)))
+    }
+
+    fn context<'c>(&'c self, domain: &'c str, validated: &'c str) -> MacroContext<'c> {
+        MacroContext {
+            sender_local: &self.input.local,
+            sender_domain: &self.input.domain,
+            domain,
+            ip: self.input.ip,
+            validated_name: validated,
+            helo: &self.input.helo,
+            receiver: self.config.receiver.as_deref().unwrap_or("unknown"),
+            now: self.config.now,
+        }
+    }
+
+    fn count_dns_term(&mut self) -> Result<(), Stop> {
+        self.dns_terms += 1;
+        if self.dns_terms > self.config.max_dns_terms {
+            return Err(Stop::Final(
+                SpfResult::PermError,
+                format!("more than {} DNS-querying terms", self.config.max_dns_terms),
+            ));
+        }
+        Ok(())
+    }
+
+    fn count_void(&mut self) -> Result<(), Stop> {
+        self.void_lookups += 1;
+        if self.void_lookups > self.config.max_void_lookups {
+            return Err(Stop::Final(
+                SpfResult::PermError,
+                format!("more than {} void lookups", self.config.max_void_lookups),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The answer to one query, or a stop that asks for it. A name that cannot exist in DNS
+    /// (an empty label, a label over 63 octets, over 253 octets) is not asked: it answers as a
+    /// name that does not exist, so a mechanism aimed at it does not match.
+    fn lookup(&mut self, name: &str, kind: QueryKind) -> Result<Answer, Stop> {
+        if !is_queryable(name) {
+            return Ok(Err(DnsError::NxDomain));
+        }
+        let key = (name.to_ascii_lowercase(), kind);
+        match self.answers.get(&key) {
+            Some(answer) => Ok(answer.clone()),
+            None => {
+                self.missing.push(key);
+                Err(Stop::Missing)
+            }
+        }
+    }
+
+    /// The answers to several queries that may run together; a stop lists every missing one.
+    fn lookup_all(&mut self, queries: &[(String, QueryKind)]) -> Result<Vec<Answer>, Stop> {
+        let mut answers = Vec::with_capacity(queries.len());
+        let mut missing = false;
+        for (name, kind) in queries {
+            match self.lookup(name, *kind) {
+                Ok(answer) => answers.push(answer),
+                Err(_) => missing = true,
+            }
+        }
+        if missing {
+            Err(Stop::Missing)
+        } else {
+            Ok(answers)
+        }
+    }
+}
+
+fn address_kind(ip: IpAddr) -> QueryKind {
+    match ip {
+        IpAddr::V4(_) => QueryKind::A,
+        IpAddr::V6(_) => QueryKind::Aaaa,
+    }
+}
+
+fn addresses_of(records: &[DnsRecord]) -> impl Iterator<Item = IpAddr> + '_ {
+    records.iter().filter_map(|record| match record {
+        DnsRecord::A(address) => Some(IpAddr::V4(*address)),
+        DnsRecord::Aaaa(address) => Some(IpAddr::V6(*address)),
+        _ => None,
+    })
+}
+
+/// Whether `address` is in the client's network of the given prefix length.
+fn in_cidr(ip: IpAddr, address: IpAddr, cidr: DualCidr) -> bool {
+    match (ip, address) {
+        (IpAddr::V4(ip), IpAddr::V4(address)) => {
+            prefix_match(&ip.octets(), &address.octets(), cidr.ip4.unwrap_or(32))
+        }
+        (IpAddr::V6(ip), IpAddr::V6(address)) => {
+            prefix_match(&ip.octets(), &address.octets(), cidr.ip6.unwrap_or(128))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the first `prefix` bits of `a` and `b` agree.
+fn prefix_match(a: &[u8], b: &[u8], prefix: u8) -> bool {
+    let mut bits = usize::from(prefix);
+    for (x, y) in a.iter().zip(b) {
+        if bits == 0 {
+            return true;
+        }
+        let take = bits.min(8);
+        let mask = 0xffu8 << (8 - take);
+        if (x ^ y) & mask != 0 {
+            return false;
+        }
+        bits -= take;
+    }
+    true
+}
+
+fn reverse_name(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, d] = v4.octets();
+            format!("{d}.{c}.{b}.{a}.in-addr.arpa")
+        }
+        IpAddr::V6(v6) => format!("{}.ip6.arpa", nibbles(&v6.octets(), true)),
+    }
+}
+
+/// Whether `name` is `domain` or a name below it, case-insensitively.
+fn is_same_or_below(name: &str, domain: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    let domain = domain
+        .strip_suffix('.')
+        .unwrap_or(domain)
+        .to_ascii_lowercase();
+    name == domain || name.ends_with(&format!(".{domain}"))
+}
+
+/// §4.3: a multi-label name with labels of 1 to 63 octets and at most 253 octets.
+fn is_valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    domain.len() <= 253
+        && labels.len() >= 2
+        && labels
+            .iter()
+            .all(|label| !label.is_empty() && label.len() <= 63)
+}
+
+/// Whether a name can be sent to DNS at all (RFC 1035 §2.3.4).
+fn is_queryable(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name
+            .split('.')
+            .all(|label| !label.is_empty() && label.len() <= 63)
+}
