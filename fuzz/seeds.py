@@ -55,7 +55,18 @@ def main() -> int:
     write(corpus, "core_mailbox", b"<@a.example,@b.example:user@[IPv6:2001:db8::1]>")
     write(corpus, "core_mailbox", b'<"quoted\\"local"@example.org>')
     write(corpus, "core_domain", "bücher.example".encode())
-    for target in ("core_tag_list", "core_auth_results", "core_mailbox", "core_domain", "core_zone"):
+    suite = (conformance / "spf/rfc7208-tests.yml").read_text(encoding="utf-8", errors="replace")
+    for record in re.findall(r"(?:SPF|TXT):\s+\"?(v=spf1[^\"\n]*)", suite):
+        write(corpus, "spf_record", record.encode())
+        for spec in re.findall(r"[:=](\S*%\S*)", record):
+            write(corpus, "spf_macro_expansion", spec.encode())
+    write(corpus, "spf_evaluation", b"192.0.2.1 mx.example.com joe@example.com\n" + zone.read_bytes())
+    write(corpus, "spf_evaluation", b"2001:db8::1 a.example a@b.example\n"
+          b"b.example. 60 IN TXT \"v=spf1 mx a:%{d} include:c.example exists:%{ir}.%{v}.x.example -all\"\n"
+          b"b.example. 60 IN MX 10 m.b.example.\nm.b.example. 60 IN AAAA 2001:db8::1\n"
+          b"c.example. 60 IN TXT \"v=spf1 ptr ?all\"\n")
+    for target in ("core_tag_list", "core_auth_results", "core_mailbox", "core_domain", "core_zone",
+                   "spf_record", "spf_macro_expansion", "spf_evaluation"):
         count = len(list((corpus / target).glob("*")))
         print(f"{target}: {count} seeds")
         if count == 0:

@@ -23,6 +23,9 @@ pub(crate) enum CliError {
     /// No resolver is available.
     #[error("no --zone given and the system resolver is not built into this tegami yet")]
     NoResolver,
+    /// A protocol machine broke its own contract: a bug in tegami, reported rather than hidden.
+    #[error("internal error: {0}")]
+    Machine(tegami::core::dns::MisuseError),
     /// The system clock is before 1970.
     #[error("the system clock is before the Unix epoch; pass --now")]
     Clock,

@@ -11,6 +11,7 @@
 mod dns;
 mod error;
 mod resolver;
+mod spf;
 
 use std::process::ExitCode;
 
@@ -49,6 +50,8 @@ struct GlobalArgs {
 enum Command {
     /// Look a name up with the resolver in use and print the answer.
     Dns(dns::DnsArgs),
+    /// Evaluate SPF (RFC 7208) for a client, HELO name and MAIL FROM address.
+    Spf(spf::SpfArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
     };
     let outcome = match &cli.command {
         Command::Dns(args) => dns::run(&cli.global, args),
+        Command::Spf(args) => spf::run(&cli.global, args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -101,7 +105,6 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 
 impl GlobalArgs {
     /// The time to check signatures against: `--now`, or the system clock.
-    #[allow(dead_code, reason = "read by the signature commands as they arrive")]
     fn now(&self) -> Result<u64, CliError> {
         match self.now {
             Some(now) => Ok(now),

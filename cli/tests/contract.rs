@@ -84,3 +84,63 @@ fn bad_usage_exits_2_with_one_line_on_stderr() {
         assert!(stderr.starts_with("tegami: "), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn spf_verdicts_with_the_contract_keys() {
+    let pass = json(&tegami(&[
+        "spf",
+        "--ip",
+        "192.0.2.9",
+        "--helo",
+        "mail.example.com",
+        "--sender",
+        "joe@example.com",
+        "--json",
+    ]));
+    assert_eq!(pass["result"], "pass");
+    assert!(pass["explanation"].is_null());
+    assert!(
+        pass["received_spf"]
+            .as_str()
+            .expect("a field")
+            .starts_with("Received-SPF: pass")
+    );
+    let fail = json(&tegami(&[
+        "spf",
+        "--ip",
+        "198.51.100.1",
+        "--helo",
+        "evil.example",
+        "--sender",
+        "joe@example.com",
+        "--json",
+    ]));
+    assert_eq!(fail["result"], "fail");
+    assert!(fail["explanation"].is_string());
+    // The null sender checks the HELO identity.
+    let helo = json(&tegami(&[
+        "spf",
+        "--ip",
+        "198.51.100.1",
+        "--helo",
+        "mail.example.com",
+        "--sender",
+        "",
+        "--json",
+    ]));
+    assert_eq!(helo["identity"], "helo");
+    assert_eq!(helo["result"], "none");
+    let temp = json(&tegami(&[
+        "--servfail",
+        "example.com",
+        "spf",
+        "--ip",
+        "192.0.2.9",
+        "--helo",
+        "x.example",
+        "--sender",
+        "joe@example.com",
+        "--json",
+    ]));
+    assert_eq!(temp["result"], "temperror");
+}

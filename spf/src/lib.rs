@@ -21,9 +21,13 @@
 //! ```
 
 mod evaluation;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 pub mod macro_string;
+mod received_spf;
 pub mod record;
 
 pub use evaluation::{Config, Evaluation, Identity, SpfResult, Verdict};
 pub use macro_string::{MacroError, MacroLetter, MacroString};
+pub use received_spf::ReceivedSpf;
 pub use record::{Record, RecordError};

@@ -69,6 +69,7 @@ struct HostResult {
     result: SpfResult,
     explanation: Option<String>,
     reason: String,
+    mechanism: Option<String>,
 }
 
 pub(super) struct Run<'a> {
@@ -111,6 +112,7 @@ impl<'a> Run<'a> {
                 result: SpfResult::None,
                 explanation: None,
                 reason: format!("{domain:?} is not a valid domain name"),
+                mechanism: None,
             })
         };
         let host = match outcome {
@@ -120,6 +122,7 @@ impl<'a> Run<'a> {
                 result,
                 explanation: None,
                 reason,
+                mechanism: None,
             },
         };
         Some(Verdict {
@@ -129,6 +132,7 @@ impl<'a> Run<'a> {
             sender: format!("{}@{}", self.input.local, self.input.domain),
             explanation: host.explanation,
             reason: host.reason,
+            mechanism: host.mechanism,
         })
     }
 
@@ -139,6 +143,7 @@ impl<'a> Run<'a> {
                 result,
                 explanation: None,
                 reason,
+                mechanism: None,
             })
         };
         // §4.4, §4.5: the TXT records that are SPF records.
@@ -200,6 +205,7 @@ impl<'a> Run<'a> {
                     result,
                     explanation,
                     reason: format!("matched {directive} at {domain}"),
+                    mechanism: Some(directive.to_string()),
                 });
             }
         }

@@ -73,6 +73,8 @@ pub struct Verdict {
     pub explanation: Option<String>,
     /// Why, in words: the matching mechanism, or the error.
     pub reason: String,
+    /// The directive that matched, as written (`-all`, `ip4:192.0.2.0/24`), if one did.
+    pub mechanism: Option<String>,
 }
 
 /// Settings of an evaluation.

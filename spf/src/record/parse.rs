@@ -76,10 +76,7 @@ fn modifier(name: &str, value: &str, term: &str) -> Result<Modifier, RecordError
 
 /// The mechanism named at the start of `body`, with its argument and prefix lengths.
 fn mechanism(body: &str, term: &str) -> Result<Mechanism, RecordError> {
-    let name_len = body
-        .bytes()
-        .take_while(u8::is_ascii_alphanumeric)
-        .count();
+    let name_len = body.bytes().take_while(u8::is_ascii_alphanumeric).count();
     let (name, rest) = body.split_at(name_len);
     let name = name.to_ascii_lowercase();
     let bad = |kind| error(kind, term);
