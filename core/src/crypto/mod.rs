@@ -4,7 +4,9 @@
 //! signing with a key that may live outside the process (an HSM or a KMS, through
 //! [`SigningKey`]), and hashing. A [`CryptoBackend`] provides the primitives; ring
 //! ([`RingBackend`], feature `ring`, the default) and aws-lc-rs ([`AwsLcBackend`], feature
-//! `aws-lc`, which can also generate RSA keys) pass the same test list.
+//! `aws-lc`, which can also generate RSA keys) pass the same test list. With neither feature
+//! the types and traits stay, so crates that need no crypto (SPF, DMARC records) or bring their
+//! own backend do not pull one in.
 //!
 //! Policy is applied here, once, so every caller gets it: rsa-sha1 verifies only when
 //! [`VerifyPolicy::allow_rsa_sha1`] is set, RSA keys under 1024 bits never verify, and signing
@@ -37,6 +39,7 @@ mod algorithm;
 #[cfg(feature = "aws-lc")]
 mod aws_lc;
 mod backend;
+#[cfg(any(feature = "ring", feature = "aws-lc"))]
 mod backend_impl;
 mod der;
 mod error;
@@ -64,9 +67,6 @@ pub type DefaultBackend = RingBackend;
 /// The backend used when the caller names none: ring when its feature is on, else aws-lc-rs.
 #[cfg(all(not(feature = "ring"), feature = "aws-lc"))]
 pub type DefaultBackend = AwsLcBackend;
-
-#[cfg(not(any(feature = "ring", feature = "aws-lc")))]
-compile_error!("tegami-core needs a crypto backend: enable the `ring` or the `aws-lc` feature");
 
 #[cfg(test)]
 mod tests;

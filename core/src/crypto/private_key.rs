@@ -104,6 +104,7 @@ fn check_pkcs1(der: &[u8]) -> Result<(), KeyError> {
     Ok(())
 }
 
+#[cfg(any(feature = "ring", feature = "aws-lc"))]
 /// The RSA modulus length of a PKCS#1 or PKCS#8 RSA key, in bits.
 pub(crate) fn rsa_modulus_bits(key: &PrivateKey) -> Result<usize, KeyError> {
     let pkcs1: &[u8] = match key {

@@ -122,6 +122,7 @@ impl PublicKey {
         out
     }
 
+    #[cfg(any(feature = "ring", feature = "aws-lc"))]
     /// Reads a PKCS#1 RSAPublicKey as the backends emit it.
     pub(crate) fn from_rsa_pkcs1(data: &[u8]) -> Result<PublicKey, KeyError> {
         rsa_from_pkcs1(data)

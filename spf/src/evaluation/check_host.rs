@@ -6,6 +6,7 @@
 
 use core::net::IpAddr;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tegami_core::dns::{Answer, DnsError, QueryKind, Record as DnsRecord};
 
@@ -76,6 +77,8 @@ pub(super) struct Run<'a> {
     input: &'a Input,
     config: &'a Config,
     answers: &'a HashMap<(String, QueryKind), Answer>,
+    /// SPF records parsed by earlier runs, by lower-case domain: a replay reads each once.
+    records: &'a mut HashMap<String, Arc<Record>>,
     missing: Vec<(String, QueryKind)>,
     dns_terms: u32,
     void_lookups: u32,
@@ -86,11 +89,13 @@ impl<'a> Run<'a> {
         input: &'a Input,
         config: &'a Config,
         answers: &'a HashMap<(String, QueryKind), Answer>,
+        records: &'a mut HashMap<String, Arc<Record>>,
     ) -> Run<'a> {
         Run {
             input,
             config,
             answers,
+            records,
             missing: Vec::new(),
             dns_terms: 0,
             void_lookups: 0,
@@ -147,42 +152,9 @@ impl<'a> Run<'a> {
             })
         };
         // §4.4, §4.5: the TXT records that are SPF records.
-        let text = match self.lookup(domain, QueryKind::Txt)? {
-            Err(DnsError::Temporary) => {
-                return done(
-                    SpfResult::TempError,
-                    format!("DNS failure looking up {domain}"),
-                );
-            }
-            Err(_) => return done(SpfResult::None, format!("no SPF record at {domain}")),
-            Ok(records) => {
-                let mut spf = records.iter().filter_map(|record| match record {
-                    DnsRecord::Txt(txt) => Some(txt.concatenated()).filter(|t| Record::is_spf(t)),
-                    _ => None,
-                });
-                match (spf.next(), spf.next()) {
-                    (None, _) => {
-                        return done(SpfResult::None, format!("no SPF record at {domain}"));
-                    }
-                    (Some(_), Some(_)) => {
-                        return done(
-                            SpfResult::PermError,
-                            format!("more than one SPF record at {domain}"),
-                        );
-                    }
-                    (Some(text), None) => text,
-                }
-            }
-        };
-        let Ok(text) = String::from_utf8(text) else {
-            return done(
-                SpfResult::PermError,
-                format!("SPF record at {domain} is not text"),
-            );
-        };
-        let record = match Record::parse(&text) {
+        let record = match self.spf_record(domain)? {
             Ok(record) => record,
-            Err(error) => return done(SpfResult::PermError, format!("{domain}: {error}")),
+            Err((result, reason)) => return done(result, reason),
         };
 
         // §4.6: directives left to right; the first match decides.
@@ -227,6 +199,57 @@ impl<'a> Run<'a> {
             SpfResult::Neutral,
             format!("no mechanism matched at {domain}"),
         )
+    }
+
+    /// The one SPF record of `domain` (§4.4, §4.5), parsed once per evaluation; or the result
+    /// that its absence, plurality or brokenness gives.
+    fn spf_record(
+        &mut self,
+        domain: &str,
+    ) -> Result<Result<Arc<Record>, (SpfResult, String)>, Stop> {
+        let answer = self.lookup(domain, QueryKind::Txt)?;
+        if let Some(record) = self.records.get(&domain.to_ascii_lowercase()) {
+            return Ok(Ok(Arc::clone(record)));
+        }
+        let records = match answer {
+            Err(DnsError::Temporary) => {
+                return Ok(Err((
+                    SpfResult::TempError,
+                    format!("DNS failure looking up {domain}"),
+                )));
+            }
+            Err(_) => return Ok(Err((SpfResult::None, format!("no SPF record at {domain}")))),
+            Ok(records) => records,
+        };
+        let mut spf = records.iter().filter_map(|record| match record {
+            DnsRecord::Txt(txt) => Some(txt.concatenated()).filter(|t| Record::is_spf(t)),
+            _ => None,
+        });
+        let text = match (spf.next(), spf.next()) {
+            (None, _) => return Ok(Err((SpfResult::None, format!("no SPF record at {domain}")))),
+            (Some(_), Some(_)) => {
+                return Ok(Err((
+                    SpfResult::PermError,
+                    format!("more than one SPF record at {domain}"),
+                )));
+            }
+            (Some(text), None) => text,
+        };
+        let Ok(text) = String::from_utf8(text) else {
+            return Ok(Err((
+                SpfResult::PermError,
+                format!("SPF record at {domain} is not text"),
+            )));
+        };
+        match Record::parse(&text) {
+            Ok(record) => {
+                let record = Arc::new(record);
+                self.records
+                    .insert(domain.to_ascii_lowercase(), Arc::clone(&record));
+                Ok(Ok(record))
+            }
+            Err(error) => Ok(Err((SpfResult::PermError, format!("{domain}: {error}")))),
+        }
     }
 
     /// Whether `mechanism` matches, §5.
@@ -298,7 +321,7 @@ impl<'a> Run<'a> {
                         Err(DnsError::Temporary) => temporary = true,
                         Err(_) => {}
                         Ok(records) => {
-                            if addresses_of(&records).any(|address| in_cidr(ip, address, *cidr)) {
+                            if addresses_of(records).any(|address| in_cidr(ip, address, *cidr)) {
                                 return Ok(true);
                             }
                         }
@@ -365,7 +388,7 @@ impl<'a> Run<'a> {
                 Ok(Vec::new())
             }
             Ok(records) => {
-                let addresses: Vec<IpAddr> = addresses_of(&records).collect();
+                let addresses: Vec<IpAddr> = addresses_of(records).collect();
                 if addresses.is_empty() {
                     self.count_void()?;
                 }
@@ -503,13 +526,14 @@ impl<'a> Run<'a> {
     /// The answer to one query, or a stop that asks for it. A name that cannot exist in DNS
     /// (an empty label, a label over 63 octets, over 253 octets) is not asked: it answers as a
     /// name that does not exist, so a mechanism aimed at it does not match.
-    fn lookup(&mut self, name: &str, kind: QueryKind) -> Result<Answer, Stop> {
+    fn lookup(&mut self, name: &str, kind: QueryKind) -> Result<&'a Answer, Stop> {
         if !is_queryable(name) {
-            return Ok(Err(DnsError::NxDomain));
+            return Ok(&NO_SUCH_NAME);
         }
         let key = (name.to_ascii_lowercase(), kind);
-        match self.answers.get(&key) {
-            Some(answer) => Ok(answer.clone()),
+        let answers: &'a HashMap<(String, QueryKind), Answer> = self.answers;
+        match answers.get(&key) {
+            Some(answer) => Ok(answer),
             None => {
                 self.missing.push(key);
                 Err(Stop::Missing)
@@ -518,7 +542,7 @@ impl<'a> Run<'a> {
     }
 
     /// The answers to several queries that may run together; a stop lists every missing one.
-    fn lookup_all(&mut self, queries: &[(String, QueryKind)]) -> Result<Vec<Answer>, Stop> {
+    fn lookup_all(&mut self, queries: &[(String, QueryKind)]) -> Result<Vec<&'a Answer>, Stop> {
         let mut answers = Vec::with_capacity(queries.len());
         let mut missing = false;
         for (name, kind) in queries {
@@ -534,6 +558,9 @@ impl<'a> Run<'a> {
         }
     }
 }
+
+/// The answer for a name that cannot exist.
+static NO_SUCH_NAME: Answer = Err(DnsError::NxDomain);
 
 fn address_kind(ip: IpAddr) -> QueryKind {
     match ip {

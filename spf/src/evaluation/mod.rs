@@ -134,6 +134,7 @@ pub struct Evaluation {
     book: Outstanding,
     answers: HashMap<(String, QueryKind), Answer>,
     asked: std::collections::HashSet<(String, QueryKind)>,
+    records: HashMap<String, std::sync::Arc<crate::record::Record>>,
     done: Option<Verdict>,
 }
 
@@ -157,6 +158,7 @@ impl Evaluation {
             book: Outstanding::default(),
             answers: HashMap::new(),
             asked: std::collections::HashSet::new(),
+            records: HashMap::new(),
             done: None,
         }
     }
@@ -182,7 +184,8 @@ impl Evaluation {
         if let Some(verdict) = &self.done {
             return Step::Done(verdict.clone());
         }
-        let mut run = check_host::Run::new(&self.input, &self.config, &self.answers);
+        let mut run =
+            check_host::Run::new(&self.input, &self.config, &self.answers, &mut self.records);
         match run.evaluate() {
             Some(verdict) => {
                 self.done = Some(verdict.clone());
