@@ -20,6 +20,9 @@ pub(crate) enum CliError {
     /// A `--servfail` or record type argument names a type tegami does not look up.
     #[error("unknown record type {0:?} (expected A, AAAA, MX, PTR or TXT)")]
     UnknownType(String),
+    /// A flag the command needs is missing.
+    #[error("missing {0}")]
+    MissingArgument(&'static str),
     /// No resolver is available.
     #[error("no --zone given and the system resolver is not built into this tegami yet")]
     NoResolver,

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use serde_json::json;
 use tegami::core::dns;
+use tegami::spf::check::RecordCheck;
 use tegami::spf::{Config, Evaluation, Identity, ReceivedSpf};
 
 use crate::GlobalArgs;
@@ -12,34 +13,55 @@ use crate::resolver;
 
 /// Arguments of `tegami spf`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct SpfArgs {
+    #[command(subcommand)]
+    command: Option<SpfCommand>,
     /// The SMTP client's address.
-    #[arg(long)]
-    ip: IpAddr,
+    #[arg(long, required = true)]
+    ip: Option<IpAddr>,
     /// The HELO/EHLO name the client gave.
-    #[arg(long)]
-    helo: String,
+    #[arg(long, required = true)]
+    helo: Option<String>,
     /// The MAIL FROM address; an empty value is the null reverse-path, which checks HELO.
-    #[arg(long)]
-    sender: String,
+    #[arg(long, required = true)]
+    sender: Option<String>,
     /// The receiving host, for `receiver=` and the `%{r}` macro.
     #[arg(long, value_name = "NAME")]
     receiver: Option<String>,
 }
 
-/// Runs the evaluation and prints the verdict.
+/// `tegami spf check DOMAIN`.
+#[derive(Debug, clap::Subcommand)]
+enum SpfCommand {
+    /// Walk a domain's SPF record tree: DNS lookups, void lookups, risky and broken terms.
+    Check {
+        /// The domain whose record to check.
+        domain: String,
+    },
+}
+
+/// Runs the evaluation, or the record check, and prints the outcome.
 pub(crate) fn run(global: &GlobalArgs, args: &SpfArgs) -> Result<(), CliError> {
     let resolver = resolver::from_flags(global)?;
+    if let Some(SpfCommand::Check { domain }) = &args.command {
+        return check(global, &resolver, domain);
+    }
+    let (Some(ip), Some(helo), Some(sender)) =
+        (args.ip, args.helo.as_deref(), args.sender.as_deref())
+    else {
+        return Err(CliError::MissingArgument("--ip, --helo and --sender"));
+    };
     let mut config = Config::default();
     config.receiver.clone_from(&args.receiver);
     config.now = Some(global.now()?);
-    let mut evaluation = Evaluation::with_config(args.ip, &args.helo, &args.sender, config);
+    let mut evaluation = Evaluation::with_config(ip, helo, sender, config);
     let verdict = dns::resolve(&mut evaluation, &resolver).map_err(CliError::Machine)?;
     let received_spf = ReceivedSpf {
         verdict: &verdict,
-        client_ip: args.ip,
-        helo: &args.helo,
-        envelope_from: &args.sender,
+        client_ip: ip,
+        helo,
+        envelope_from: sender,
         receiver: args.receiver.as_deref(),
     }
     .to_field();
@@ -62,6 +84,44 @@ pub(crate) fn run(global: &GlobalArgs, args: &SpfArgs) -> Result<(), CliError> {
         );
     } else {
         println!("{received_spf}");
+    }
+    Ok(())
+}
+
+/// Prints the record check of `domain`.
+fn check(global: &GlobalArgs, resolver: &impl dns::Resolver, domain: &str) -> Result<(), CliError> {
+    let report =
+        dns::resolve(&mut RecordCheck::new(domain), resolver).map_err(CliError::Machine)?;
+    let warnings: Vec<String> = report.warnings().collect();
+    let errors: Vec<String> = report.errors().collect();
+    if global.json {
+        let records: Vec<_> = report
+            .records
+            .iter()
+            .map(|(domain, text)| json!({ "domain": domain, "record": text }))
+            .collect();
+        println!(
+            "{}",
+            json!({
+                "domain": report.domain,
+                "lookups": report.lookups,
+                "void_lookups": report.void_lookups,
+                "warnings": warnings,
+                "errors": errors,
+                "records": records,
+            })
+        );
+    } else {
+        println!(
+            "{}: {} DNS lookups (limit 10), {} void lookups (limit 2)",
+            report.domain, report.lookups, report.void_lookups
+        );
+        for error in &errors {
+            println!("error: {error}");
+        }
+        for warning in &warnings {
+            println!("warning: {warning}");
+        }
     }
     Ok(())
 }

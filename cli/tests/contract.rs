@@ -144,3 +144,19 @@ fn spf_verdicts_with_the_contract_keys() {
     ]));
     assert_eq!(temp["result"], "temperror");
 }
+
+#[test]
+fn spf_check_reports_lookups_and_findings() {
+    let report = json(&tegami(&["spf", "check", "example.com", "--json"]));
+    assert_eq!(report["lookups"], 0);
+    assert_eq!(report["void_lookups"], 0);
+    assert!(report["warnings"].as_array().expect("array").is_empty());
+    assert!(report["errors"].as_array().expect("array").is_empty());
+    let missing = json(&tegami(&["--json", "spf", "check", "mail.example.com"]));
+    assert!(
+        missing["errors"][0]
+            .as_str()
+            .expect("an error")
+            .contains("no SPF record")
+    );
+}

@@ -20,6 +20,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod check;
 mod evaluation;
 #[cfg(fuzzing)]
 pub mod fuzzing;
