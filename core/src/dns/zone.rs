@@ -153,8 +153,9 @@ impl ZoneResolver {
     fn answer(&self, name: &str, kind: QueryKind) -> Answer {
         let mut name = normalise(name);
         for _ in 0..=Self::CNAME_LIMIT {
-            if self.failing.contains(&(name.clone(), None))
-                || self.failing.contains(&(name.clone(), Some(kind)))
+            if !self.failing.is_empty()
+                && (self.failing.contains(&(name.clone(), None))
+                    || self.failing.contains(&(name.clone(), Some(kind))))
             {
                 return Err(DnsError::Temporary);
             }

@@ -76,7 +76,7 @@ struct HostResult {
 pub(super) struct Run<'a> {
     input: &'a Input,
     config: &'a Config,
-    answers: &'a HashMap<(String, QueryKind), Answer>,
+    answers: &'a [(String, QueryKind, Answer)],
     /// SPF records parsed by earlier runs, by lower-case domain: a replay reads each once.
     records: &'a mut HashMap<String, Arc<Record>>,
     missing: Vec<(String, QueryKind)>,
@@ -88,7 +88,7 @@ impl<'a> Run<'a> {
     pub(super) fn new(
         input: &'a Input,
         config: &'a Config,
-        answers: &'a HashMap<(String, QueryKind), Answer>,
+        answers: &'a [(String, QueryKind, Answer)],
         records: &'a mut HashMap<String, Arc<Record>>,
     ) -> Run<'a> {
         Run {
@@ -111,7 +111,7 @@ impl<'a> Run<'a> {
     pub(super) fn evaluate(&mut self) -> Option<Verdict> {
         let domain = self.input.domain.clone();
         let outcome = if is_valid_domain(&domain) {
-            self.check_host(&domain)
+            self.check_host(&domain, true)
         } else {
             Ok(HostResult {
                 result: SpfResult::None,
@@ -141,8 +141,11 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// `check_host(<ip>, <domain>, <sender>)`, RFC 7208 §4.
-    fn check_host(&mut self, domain: &str) -> Result<HostResult, Stop> {
+    /// `check_host(<ip>, <domain>, <sender>)`, RFC 7208 §4. Only a `reported` result (the top
+    /// one, and what a redirect hands back to it) gets a reason, a mechanism and an
+    /// explanation: an include needs only the result word (§5.2), and §6.2 explains only the
+    /// final result.
+    fn check_host(&mut self, domain: &str, reported: bool) -> Result<HostResult, Stop> {
         let done = |result, reason: String| {
             Ok(HostResult {
                 result,
@@ -169,6 +172,14 @@ impl<'a> Run<'a> {
                     Qualifier::SoftFail => SpfResult::SoftFail,
                     Qualifier::Neutral => SpfResult::Neutral,
                 };
+                if !reported {
+                    return Ok(HostResult {
+                        result,
+                        explanation: None,
+                        reason: String::new(),
+                        mechanism: None,
+                    });
+                }
                 let explanation = match result {
                     SpfResult::Fail => Some(self.explain(&record, domain)?),
                     _ => None,
@@ -186,7 +197,7 @@ impl<'a> Run<'a> {
         if let Some(target) = record.redirect() {
             self.count_dns_term()?;
             let target = self.expand_domain(target, domain)?;
-            let child = self.check_host(&target)?;
+            let child = self.check_host(&target, reported)?;
             if child.result == SpfResult::None {
                 return done(
                     SpfResult::PermError,
@@ -259,7 +270,7 @@ impl<'a> Run<'a> {
             Mechanism::All => Ok(true),
             Mechanism::Include(spec) => {
                 let target = self.expand_domain(spec, domain)?;
-                let child = self.check_host(&target)?;
+                let child = self.check_host(&target, false)?;
                 match child.result {
                     SpfResult::Pass => Ok(true),
                     SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => Ok(false),
@@ -530,12 +541,15 @@ impl<'a> Run<'a> {
         if !is_queryable(name) {
             return Ok(&NO_SUCH_NAME);
         }
-        let key = (name.to_ascii_lowercase(), kind);
-        let answers: &'a HashMap<(String, QueryKind), Answer> = self.answers;
-        match answers.get(&key) {
-            Some(answer) => Ok(answer),
+        let answers: &'a [(String, QueryKind, Answer)] = self.answers;
+        // A handful of answers at most: a scan beats hashing a lower-cased copy of the name.
+        match answers
+            .iter()
+            .find(|(known, known_kind, _)| *known_kind == kind && known.eq_ignore_ascii_case(name))
+        {
+            Some((_, _, answer)) => Ok(answer),
             None => {
-                self.missing.push(key);
+                self.missing.push((name.to_ascii_lowercase(), kind));
                 Err(Stop::Missing)
             }
         }

@@ -132,7 +132,7 @@ pub struct Evaluation {
     input: check_host::Input,
     config: Config,
     book: Outstanding,
-    answers: HashMap<(String, QueryKind), Answer>,
+    answers: Vec<(String, QueryKind, Answer)>,
     asked: std::collections::HashSet<(String, QueryKind)>,
     records: HashMap<String, std::sync::Arc<crate::record::Record>>,
     done: Option<Verdict>,
@@ -156,7 +156,7 @@ impl Evaluation {
             input: check_host::Input::new(ip, helo, sender),
             config,
             book: Outstanding::default(),
-            answers: HashMap::new(),
+            answers: Vec::new(),
             asked: std::collections::HashSet::new(),
             records: HashMap::new(),
             done: None,
@@ -170,8 +170,7 @@ impl Evaluation {
     /// [`MisuseError`] for an unknown id or one answered before.
     pub fn handle_answer(&mut self, id: QueryId, answer: Answer) -> Result<(), MisuseError> {
         let (name, kind) = self.book.answer(id)?;
-        self.answers
-            .insert((name.to_ascii_lowercase(), kind), answer);
+        self.answers.push((name, kind, answer));
         Ok(())
     }
 

@@ -77,10 +77,15 @@ fn modifier(name: &str, value: &str, term: &str) -> Result<Modifier, RecordError
 /// The mechanism named at the start of `body`, with its argument and prefix lengths.
 fn mechanism(body: &str, term: &str) -> Result<Mechanism, RecordError> {
     let name_len = body.bytes().take_while(u8::is_ascii_alphanumeric).count();
-    let (name, rest) = body.split_at(name_len);
-    let name = name.to_ascii_lowercase();
+    let (written, rest) = body.split_at(name_len);
     let bad = |kind| error(kind, term);
-    match name.as_str() {
+    // Mechanism names are case-insensitive (§4.6.1); match without allocating.
+    let known = ["all", "include", "exists", "a", "mx", "ptr", "ip4", "ip6"];
+    let name = known
+        .into_iter()
+        .find(|known| known.eq_ignore_ascii_case(written))
+        .unwrap_or("");
+    match name {
         "all" if rest.is_empty() => Ok(Mechanism::All),
         "include" => Ok(Mechanism::Include(required_domain(rest, term)?)),
         "exists" => Ok(Mechanism::Exists(required_domain(rest, term)?)),
@@ -205,8 +210,13 @@ fn prefix_length(text: &str, max: u8) -> Option<u8> {
 
 /// `ip4-network = qnum "." qnum "." qnum "." qnum`, no leading zeros.
 fn strict_ipv4(text: &str) -> Option<Ipv4Addr> {
-    let address: Ipv4Addr = text.parse().ok()?;
-    (address.to_string() == text).then_some(address)
+    let leading_zero = text
+        .split('.')
+        .any(|qnum| qnum.len() > 1 && qnum.starts_with('0'));
+    if leading_zero {
+        return None;
+    }
+    text.parse().ok()
 }
 
 /// `domain-spec = macro-string domain-end`, `domain-end = ( "." toplabel [ "." ] ) /
