@@ -11,25 +11,26 @@
 
 use core::fmt;
 
-/// A parsed macro string; displays back to the text it was parsed from.
+/// A validated macro string; displays back to the text it was parsed from.
+///
+/// The text is checked once when parsed and expanded straight from it, so a string without
+/// macros (most domain-specs) costs one allocation and expands to itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MacroString {
-    text: String,
-    tokens: Vec<Token>,
+    text: Box<str>,
+    /// Where the literal text after the last `%{...}` starts.
+    tail_start: usize,
+    /// The string ends with a macro-expand (`%{...}`, `%%`, `%_` or `%-`).
+    ends_in_expand: bool,
+    /// Some `%` appears: expansion must walk the text.
+    has_percent: bool,
+    /// The `p` macro appears.
+    uses_p: bool,
 }
 
-/// One piece of a macro string.
+/// One `%{...}` expansion, borrowed from the string's text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum Token {
-    /// Literal text, with `%%`, `%_` and `%-` already turned into `%`, ` ` and `%20`.
-    Literal(String),
-    /// A `%{...}` expansion.
-    Macro(Macro),
-}
-
-/// One `%{...}` expansion.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct Macro {
+pub(crate) struct Macro<'t> {
     /// The letter, lower case.
     pub(crate) letter: MacroLetter,
     /// Written in upper case: URL-escape the expansion (§7.3).
@@ -39,7 +40,7 @@ pub(crate) struct Macro {
     /// Reverse the parts.
     pub(crate) reverse: bool,
     /// Split on these characters instead of `.`.
-    pub(crate) delimiters: String,
+    pub(crate) delimiters: &'t str,
 }
 
 /// The macro letters of RFC 7208 §7.2.
@@ -126,43 +127,55 @@ impl MacroString {
     }
 
     fn parse_with(text: &str, explanation: bool) -> Result<MacroString, MacroError> {
-        let mut tokens = Vec::new();
-        let mut literal = String::new();
-        let mut chars = text.char_indices().peekable();
-        while let Some((_, c)) = chars.next() {
-            match c {
-                '%' => match chars.next().map(|(_, c)| c) {
-                    Some('%') => literal.push('%'),
-                    Some('_') => literal.push(' '),
-                    Some('-') => literal.push_str("%20"),
-                    Some('{') => {
-                        if !literal.is_empty() {
-                            tokens.push(Token::Literal(core::mem::take(&mut literal)));
+        let bytes = text.as_bytes();
+        let mut position = 0;
+        let mut tail_start = 0;
+        let mut ends_in_expand = false;
+        let mut uses_p = false;
+        let mut has_percent = false;
+        while let Some(&byte) = bytes.get(position) {
+            match byte {
+                b'%' => {
+                    has_percent = true;
+                    match bytes.get(position + 1) {
+                        Some(b'%' | b'_' | b'-') => {
+                            position += 2;
+                            ends_in_expand = true;
+                            continue;
                         }
-                        let mut body = String::new();
-                        loop {
-                            match chars.next().map(|(_, c)| c) {
-                                Some('}') => break,
-                                Some(c) => body.push(c),
-                                None => return Err(MacroError::BadExpand),
-                            }
+                        Some(b'{') => {
+                            let body_start = position + 2;
+                            let close = bytes
+                                .get(body_start..)
+                                .and_then(|rest| rest.iter().position(|&b| b == b'}'))
+                                .ok_or(MacroError::BadExpand)?;
+                            let body = text
+                                .get(body_start..body_start + close)
+                                .ok_or(MacroError::BadExpand)?;
+                            let parsed = parse_macro(body, explanation)?;
+                            uses_p |= parsed.letter == MacroLetter::ValidatedName;
+                            position = body_start + close + 1;
+                            tail_start = position;
+                            ends_in_expand = true;
+                            continue;
                         }
-                        tokens.push(Token::Macro(parse_macro(&body, explanation)?));
+                        _ => return Err(MacroError::BadPercent),
                     }
-                    _ => return Err(MacroError::BadPercent),
-                },
-                ' ' if explanation => literal.push(' '),
+                }
+                b' ' if explanation => {}
                 // macro-literal = %x21-24 / %x26-7E
-                '\x21'..='\x7e' => literal.push(c),
+                0x21..=0x7e => {}
                 _ => return Err(MacroError::BadCharacter),
             }
-        }
-        if !literal.is_empty() {
-            tokens.push(Token::Literal(literal));
+            ends_in_expand = false;
+            position += 1;
         }
         Ok(MacroString {
             text: text.into(),
-            tokens,
+            tail_start,
+            ends_in_expand,
+            has_percent,
+            uses_p,
         })
     }
 
@@ -173,24 +186,55 @@ impl MacroString {
 
     /// Whether the string uses the `p` macro, which needs extra DNS lookups.
     pub fn uses_validated_name(&self) -> bool {
-        self.tokens
-            .iter()
-            .any(|token| matches!(token, Token::Macro(m) if m.letter == MacroLetter::ValidatedName))
+        self.uses_p
     }
 
-    pub(crate) fn tokens(&self) -> &[Token] {
-        &self.tokens
+    /// Whether the string ends with a macro-expand (the second form of §7.1 `domain-end`).
+    pub(crate) fn ends_in_expand(&self) -> bool {
+        self.ends_in_expand
+    }
+
+    /// The text after the last `%{...}`: where a `domain-end` top label must be.
+    pub(crate) fn literal_tail(&self) -> &str {
+        self.text.get(self.tail_start..).unwrap_or_default()
     }
 
     /// Expands the string (§7.3).
     pub(crate) fn expand(&self, context: &MacroContext<'_>) -> String {
-        let mut out = String::new();
-        for token in &self.tokens {
-            match token {
-                Token::Literal(text) => out.push_str(text),
-                Token::Macro(m) => expand_macro(m, context, &mut out),
-            }
+        if !self.has_percent {
+            return self.text.to_string();
         }
+        let text = &*self.text;
+        let mut out = String::with_capacity(text.len() + 32);
+        let mut rest = text;
+        while let Some(at) = rest.find('%') {
+            out.push_str(rest.get(..at).unwrap_or_default());
+            let after = rest.get(at + 1..).unwrap_or_default();
+            let consumed = match after.as_bytes().first() {
+                Some(b'%') => {
+                    out.push('%');
+                    1
+                }
+                Some(b'_') => {
+                    out.push(' ');
+                    1
+                }
+                Some(b'-') => {
+                    out.push_str("%20");
+                    1
+                }
+                _ => {
+                    // Validated at parse time: "{" body "}".
+                    let close = after.find('}').unwrap_or(after.len().saturating_sub(1));
+                    if let Ok(m) = parse_macro(after.get(1..close).unwrap_or_default(), true) {
+                        expand_macro(&m, context, &mut out);
+                    }
+                    close + 1
+                }
+            };
+            rest = after.get(consumed..).unwrap_or_default();
+        }
+        out.push_str(rest);
         out
     }
 
@@ -219,7 +263,7 @@ impl fmt::Display for MacroString {
 }
 
 /// `macro-letter transformers *delimiter` inside `%{ }`.
-fn parse_macro(body: &str, explanation: bool) -> Result<Macro, MacroError> {
+fn parse_macro(body: &str, explanation: bool) -> Result<Macro<'_>, MacroError> {
     let mut chars = body.chars();
     let letter_char = chars.next().ok_or(MacroError::BadExpand)?;
     let letter = match letter_char.to_ascii_lowercase() {
@@ -269,17 +313,17 @@ fn parse_macro(body: &str, explanation: bool) -> Result<Macro, MacroError> {
         url_escape: letter_char.is_ascii_uppercase(),
         digits,
         reverse,
-        delimiters: delimiters.into(),
+        delimiters,
     })
 }
 
-fn expand_macro(m: &Macro, context: &MacroContext<'_>, out: &mut String) {
+fn expand_macro(m: &Macro<'_>, context: &MacroContext<'_>, out: &mut String) {
     let value = letter_value(m.letter, context);
     let transformed = if m.digits.is_some() || m.reverse || !m.delimiters.is_empty() {
         let delimiters: &str = if m.delimiters.is_empty() {
             "."
         } else {
-            &m.delimiters
+            m.delimiters
         };
         let mut parts: Vec<&str> = value.split(|c| delimiters.contains(c)).collect();
         if m.reverse {

@@ -5,7 +5,7 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 use super::{
     Directive, DualCidr, Mechanism, Modifier, Qualifier, Record, RecordError, RecordErrorKind, Term,
 };
-use crate::macro_string::{MacroString, Token};
+use crate::macro_string::MacroString;
 
 /// `record = version terms *SP`, `terms = *( 1*SP ( directive / modifier ) )`.
 pub(super) fn record(text: &str) -> Result<Record, RecordError> {
@@ -223,19 +223,12 @@ fn strict_ipv4(text: &str) -> Option<Ipv4Addr> {
 /// macro-expand`.
 fn domain_spec(text: &str, term: &str) -> Result<MacroString, RecordError> {
     let spec = MacroString::parse(text).map_err(|e| error(RecordErrorKind::Macro(e), term))?;
-    let ends_well = match spec.tokens().last() {
-        None => false,
-        // A literal that came from "%%", "%_" or "%-" is a macro-expand too, but such a
-        // name cannot be looked up meaningfully; accept it as the grammar does.
-        Some(Token::Macro(_)) => true,
-        Some(Token::Literal(_)) if ends_with_expand_escape(text) => true,
-        Some(Token::Literal(literal)) => {
-            let trimmed = literal.strip_suffix('.').unwrap_or(literal);
-            match trimmed.rsplit_once('.') {
-                Some((_, top)) => is_toplabel(top),
-                None => false,
-            }
-        }
+    let ends_well = spec.ends_in_expand() || {
+        let tail = spec.literal_tail();
+        let trimmed = tail.strip_suffix('.').unwrap_or(tail);
+        trimmed
+            .rsplit_once('.')
+            .is_some_and(|(_, top)| is_toplabel(top))
     };
     if ends_well {
         Ok(spec)
@@ -254,14 +247,6 @@ fn is_toplabel(label: &str) -> bool {
         && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
         && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
         && !bytes.iter().all(u8::is_ascii_digit)
-}
-
-fn ends_with_expand_escape(text: &str) -> bool {
-    let trailing_percents = |s: &str| s.bytes().rev().take_while(|&b| b == b'%').count();
-    ["%%", "%_", "%-"].iter().any(|escape| {
-        text.strip_suffix(escape)
-            .is_some_and(|head| trailing_percents(head) % 2 == 0)
-    })
 }
 
 fn modifier_name_len(text: &str) -> usize {
