@@ -247,10 +247,8 @@ impl MacroString {
         }
         let mut rest = name.as_str();
         while rest.len() > 253 {
-            match rest.split_once('.') {
-                Some((_, tail)) => rest = tail,
-                None => break,
-            }
+            // Whole labels go from the left; a last label that is still too long goes too.
+            rest = rest.split_once('.').map_or("", |(_, tail)| tail);
         }
         rest.into()
     }

@@ -132,3 +132,18 @@ proptest! {
         prop_assert_eq!(MacroString::parse(&parsed.to_string()), Ok(parsed));
     }
 }
+
+#[test]
+fn a_single_label_over_253_octets_is_removed_too() {
+    // Found by fuzzing: with no dot left to cut at, the last label goes as well (§7.3 removes
+    // whole labels), and the empty name is never sent to DNS.
+    let long_local = "x".repeat(300);
+    let context = MacroContext {
+        sender_local: &long_local,
+        ..context("192.0.2.3")
+    };
+    let spec = MacroString::parse("%{l}").expect("spec");
+    assert_eq!(spec.expand_domain(&context), "");
+    let with_tail = MacroString::parse("%{l}.example.com").expect("spec");
+    assert_eq!(with_tail.expand_domain(&context), "example.com");
+}
