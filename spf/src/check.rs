@@ -31,6 +31,7 @@ use tegami_core::dns::{
     Record as DnsRecord, Step,
 };
 
+use crate::network::in_network;
 use crate::record::{Mechanism, Qualifier, Record, Term};
 
 /// The longest record that fits a classic UDP DNS answer with room to spare (RFC 7208 §3.4).
@@ -382,13 +383,7 @@ impl<'a> Walk<'a> {
             }
             Mechanism::A { domain: spec, .. } => {
                 let name = spec.as_ref().map_or(domain, |spec| spec.as_str());
-                if has_macro(name) {
-                    self.push(
-                        domain,
-                        Severity::Warning,
-                        FindingKind::MacroTarget(mechanism.to_string()),
-                    );
-                } else {
+                if self.is_static(domain, name, mechanism) {
                     let v4 = self.lookup(name, QueryKind::A);
                     let v6 = self.lookup(name, QueryKind::Aaaa);
                     let (v4, v6) = (v4?, v6?);
@@ -397,13 +392,7 @@ impl<'a> Walk<'a> {
             }
             Mechanism::Mx { domain: spec, .. } => {
                 let name = spec.as_ref().map_or(domain, |spec| spec.as_str());
-                if has_macro(name) {
-                    self.push(
-                        domain,
-                        Severity::Warning,
-                        FindingKind::MacroTarget(mechanism.to_string()),
-                    );
-                } else {
+                if self.is_static(domain, name, mechanism) {
                     let answer = self.lookup(name, QueryKind::Mx)?;
                     if let Ok(records) = answer
                         && records.len() > 10
@@ -419,13 +408,7 @@ impl<'a> Walk<'a> {
             }
             Mechanism::Ptr(_) => self.push(domain, Severity::Warning, FindingKind::PtrUsed),
             Mechanism::Exists(spec) => {
-                if has_macro(spec.as_str()) {
-                    self.push(
-                        domain,
-                        Severity::Warning,
-                        FindingKind::MacroTarget(mechanism.to_string()),
-                    );
-                } else {
+                if self.is_static(domain, spec.as_str(), mechanism) {
                     let answer = self.lookup(spec.as_str(), QueryKind::A)?;
                     self.void_if_empty(domain, spec.as_str(), &[answer]);
                 }
@@ -444,6 +427,20 @@ impl<'a> Walk<'a> {
             ),
         }
         Some(())
+    }
+
+    /// Whether `name` can be looked up now; a name built from macros depends on the message,
+    /// so it is reported and not followed.
+    fn is_static(&mut self, domain: &str, name: &str, mechanism: &Mechanism) -> bool {
+        if has_macro(name) {
+            self.push(
+                domain,
+                Severity::Warning,
+                FindingKind::MacroTarget(mechanism.to_string()),
+            );
+            return false;
+        }
+        true
     }
 
     fn follow(
@@ -550,27 +547,7 @@ fn has_macro(text: &str) -> bool {
 
 /// Whether the network `outer/outer_prefix` contains `inner/inner_prefix`.
 fn contains(outer: IpAddr, outer_prefix: u8, inner: IpAddr, inner_prefix: u8) -> bool {
-    if inner_prefix < outer_prefix {
-        return false;
-    }
-    let (a, b): (Vec<u8>, Vec<u8>) = match (outer, inner) {
-        (IpAddr::V4(a), IpAddr::V4(b)) => (a.octets().to_vec(), b.octets().to_vec()),
-        (IpAddr::V6(a), IpAddr::V6(b)) => (a.octets().to_vec(), b.octets().to_vec()),
-        _ => return false,
-    };
-    let mut bits = usize::from(outer_prefix);
-    for (x, y) in a.iter().zip(&b) {
-        if bits == 0 {
-            break;
-        }
-        let take = bits.min(8);
-        let mask = 0xffu8 << (8 - take);
-        if (x ^ y) & mask != 0 {
-            return false;
-        }
-        bits -= take;
-    }
-    true
+    inner_prefix >= outer_prefix && in_network(inner, outer, outer_prefix)
 }
 
 #[cfg(test)]

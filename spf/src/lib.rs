@@ -25,6 +25,7 @@ mod evaluation;
 #[cfg(fuzzing)]
 pub mod fuzzing;
 pub mod macro_string;
+mod network;
 mod received_spf;
 pub mod record;
 

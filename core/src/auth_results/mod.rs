@@ -165,11 +165,7 @@ impl<'a> AuthenticationResults<'a> {
                 .into_iter()
                 .map(MethodResult::into_owned)
                 .collect(),
-            comments: self
-                .comments
-                .into_iter()
-                .map(|c| Cow::Owned(c.into_owned()))
-                .collect(),
+            comments: owned_all(self.comments),
         }
     }
 }
@@ -244,13 +240,17 @@ impl<'a> MethodResult<'a> {
                     value: Cow::Owned(p.value.into_owned()),
                 })
                 .collect(),
-            comments: self
-                .comments
-                .into_iter()
-                .map(|c| Cow::Owned(c.into_owned()))
-                .collect(),
+            comments: owned_all(self.comments),
         }
     }
+}
+
+/// Copies each borrowed text of a list.
+fn owned_all(texts: Vec<Cow<'_, str>>) -> Vec<Cow<'static, str>> {
+    texts
+        .into_iter()
+        .map(|text| Cow::Owned(text.into_owned()))
+        .collect()
 }
 
 /// Removes every Authentication-Results field that claims `authserv_id`, as an MTA must do with

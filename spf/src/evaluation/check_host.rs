@@ -12,6 +12,7 @@ use tegami_core::dns::{Answer, DnsError, QueryKind, Record as DnsRecord};
 
 use super::{Config, Identity, SpfResult, Verdict};
 use crate::macro_string::{MacroContext, MacroString, nibbles};
+use crate::network::in_network;
 use crate::record::{DualCidr, Mechanism, Qualifier, Record};
 
 /// What the caller asked: the identity to check.
@@ -357,18 +358,12 @@ impl<'a> Run<'a> {
                 let validated = self.validated_names()?;
                 Ok(validated.iter().any(|name| is_same_or_below(name, &target)))
             }
-            Mechanism::Ip4 { network, prefix } => Ok(match ip {
-                IpAddr::V4(address) => {
-                    prefix_match(&address.octets(), &network.octets(), prefix.unwrap_or(32))
-                }
-                IpAddr::V6(_) => false,
-            }),
-            Mechanism::Ip6 { network, prefix } => Ok(match ip {
-                IpAddr::V6(address) => {
-                    prefix_match(&address.octets(), &network.octets(), prefix.unwrap_or(128))
-                }
-                IpAddr::V4(_) => false,
-            }),
+            Mechanism::Ip4 { network, prefix } => {
+                Ok(in_network(ip, IpAddr::V4(*network), prefix.unwrap_or(32)))
+            }
+            Mechanism::Ip6 { network, prefix } => {
+                Ok(in_network(ip, IpAddr::V6(*network), prefix.unwrap_or(128)))
+            }
             Mechanism::Exists(spec) => {
                 let target = self.expand_domain(spec, domain)?;
                 // §5.7: always an A lookup, whatever the client's address family.
@@ -593,32 +588,11 @@ fn addresses_of(records: &[DnsRecord]) -> impl Iterator<Item = IpAddr> + '_ {
 
 /// Whether `address` is in the client's network of the given prefix length.
 fn in_cidr(ip: IpAddr, address: IpAddr, cidr: DualCidr) -> bool {
-    match (ip, address) {
-        (IpAddr::V4(ip), IpAddr::V4(address)) => {
-            prefix_match(&ip.octets(), &address.octets(), cidr.ip4.unwrap_or(32))
-        }
-        (IpAddr::V6(ip), IpAddr::V6(address)) => {
-            prefix_match(&ip.octets(), &address.octets(), cidr.ip6.unwrap_or(128))
-        }
-        _ => false,
-    }
-}
-
-/// Whether the first `prefix` bits of `a` and `b` agree.
-fn prefix_match(a: &[u8], b: &[u8], prefix: u8) -> bool {
-    let mut bits = usize::from(prefix);
-    for (x, y) in a.iter().zip(b) {
-        if bits == 0 {
-            return true;
-        }
-        let take = bits.min(8);
-        let mask = 0xffu8 << (8 - take);
-        if (x ^ y) & mask != 0 {
-            return false;
-        }
-        bits -= take;
-    }
-    true
+    let prefix = match ip {
+        IpAddr::V4(_) => cidr.ip4.unwrap_or(32),
+        IpAddr::V6(_) => cidr.ip6.unwrap_or(128),
+    };
+    in_network(ip, address, prefix)
 }
 
 fn reverse_name(ip: IpAddr) -> String {
