@@ -5,7 +5,6 @@
 //! always takes the same path, so replaying is exact and keeps the counting of §4.6.4 simple.
 
 use core::net::IpAddr;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tegami_core::dns::{Answer, DnsError, QueryKind, Record as DnsRecord};
@@ -78,8 +77,8 @@ pub(super) struct Run<'a> {
     input: &'a Input,
     config: &'a Config,
     answers: &'a [(String, QueryKind, Answer)],
-    /// SPF records parsed by earlier runs, by lower-case domain: a replay reads each once.
-    records: &'a mut HashMap<String, Arc<Record>>,
+    /// SPF records parsed by earlier runs, by domain: a replay reads each once.
+    records: &'a mut Vec<(String, Arc<Record>)>,
     missing: Vec<(String, QueryKind)>,
     dns_terms: u32,
     void_lookups: u32,
@@ -90,7 +89,7 @@ impl<'a> Run<'a> {
         input: &'a Input,
         config: &'a Config,
         answers: &'a [(String, QueryKind, Answer)],
-        records: &'a mut HashMap<String, Arc<Record>>,
+        records: &'a mut Vec<(String, Arc<Record>)>,
     ) -> Run<'a> {
         Run {
             input,
@@ -220,7 +219,11 @@ impl<'a> Run<'a> {
         domain: &str,
     ) -> Result<Result<Arc<Record>, (SpfResult, String)>, Stop> {
         let answer = self.lookup(domain, QueryKind::Txt)?;
-        if let Some(record) = self.records.get(&domain.to_ascii_lowercase()) {
+        if let Some((_, record)) = self
+            .records
+            .iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(domain))
+        {
             return Ok(Ok(Arc::clone(record)));
         }
         let records = match answer {
@@ -256,8 +259,7 @@ impl<'a> Run<'a> {
         match Record::parse(&text) {
             Ok(record) => {
                 let record = Arc::new(record);
-                self.records
-                    .insert(domain.to_ascii_lowercase(), Arc::clone(&record));
+                self.records.push((domain.to_owned(), Arc::clone(&record)));
                 Ok(Ok(record))
             }
             Err(error) => Ok(Err((SpfResult::PermError, format!("{domain}: {error}")))),

@@ -5,7 +5,6 @@ mod check_host;
 
 use core::fmt;
 use core::net::IpAddr;
-use std::collections::HashMap;
 
 use tegami_core::dns::{Answer, LookupMachine, MisuseError, Outstanding, QueryId, QueryKind, Step};
 
@@ -134,7 +133,7 @@ pub struct Evaluation {
     book: Outstanding,
     answers: Vec<(String, QueryKind, Answer)>,
     asked: std::collections::HashSet<(String, QueryKind)>,
-    records: HashMap<String, std::sync::Arc<crate::record::Record>>,
+    records: Vec<(String, std::sync::Arc<crate::record::Record>)>,
     done: Option<Verdict>,
 }
 
@@ -158,7 +157,7 @@ impl Evaluation {
             book: Outstanding::default(),
             answers: Vec::new(),
             asked: std::collections::HashSet::new(),
-            records: HashMap::new(),
+            records: Vec::new(),
             done: None,
         }
     }
