@@ -120,7 +120,6 @@ pub struct RecordCheck {
     domain: String,
     book: Outstanding,
     answers: HashMap<(String, QueryKind), Answer>,
-    asked: std::collections::HashSet<(String, QueryKind)>,
 }
 
 impl RecordCheck {
@@ -130,7 +129,6 @@ impl RecordCheck {
             domain: domain.trim_end_matches('.').to_ascii_lowercase(),
             book: Outstanding::default(),
             answers: HashMap::new(),
-            asked: std::collections::HashSet::new(),
         }
     }
 
@@ -182,9 +180,7 @@ impl RecordCheck {
         }
         let mut queries = Vec::new();
         for (name, kind) in walk.missing {
-            if self.asked.insert((name.clone(), kind)) {
-                queries.push(self.book.issue(name, kind));
-            }
+            queries.extend(self.book.issue_once(name, kind));
         }
         Step::Lookup(queries)
     }

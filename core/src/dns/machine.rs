@@ -1,6 +1,6 @@
 //! The shape every DNS-consuming machine shares, and the bookkeeping that keeps answers honest.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
 use super::{Answer, Query, QueryId, QueryKind};
@@ -88,6 +88,8 @@ pub enum MisuseError {
 pub struct Outstanding {
     next_id: u32,
     waiting: BTreeMap<QueryId, (String, QueryKind)>,
+    /// Every (lower-case name, kind) issued, for [`Outstanding::issue_once`].
+    issued: BTreeSet<(String, QueryKind)>,
 }
 
 impl Outstanding {
@@ -100,6 +102,18 @@ impl Outstanding {
         let name = name.into();
         self.waiting.insert(id, (name.clone(), kind));
         Query { id, name, kind }
+    }
+
+    /// Records a query unless the same name (case-insensitively) and kind was issued before;
+    /// for machines that re-derive what they need on every poll and must ask each question
+    /// only once.
+    pub fn issue_once(&mut self, name: impl Into<String>, kind: QueryKind) -> Option<Query> {
+        let name = name.into();
+        if self.issued.insert((name.to_ascii_lowercase(), kind)) {
+            Some(self.issue(name, kind))
+        } else {
+            None
+        }
     }
 
     /// Marks the query answered and returns its name and kind.
@@ -151,5 +165,14 @@ mod tests {
         );
         assert!(book.answer(first.id).is_ok());
         assert!(book.is_empty());
+    }
+
+    #[test]
+    fn issue_once_asks_each_question_once() {
+        let mut book = Outstanding::default();
+        assert!(book.issue_once("A.example", QueryKind::Txt).is_some());
+        assert!(book.issue_once("a.example", QueryKind::Txt).is_none());
+        assert!(book.issue_once("a.example", QueryKind::Mx).is_some());
+        assert_eq!(book.len(), 2);
     }
 }

@@ -132,7 +132,6 @@ pub struct Evaluation {
     config: Config,
     book: Outstanding,
     answers: Vec<(String, QueryKind, Answer)>,
-    asked: std::collections::HashSet<(String, QueryKind)>,
     records: Vec<(String, std::sync::Arc<crate::record::Record>)>,
     done: Option<Verdict>,
 }
@@ -156,7 +155,6 @@ impl Evaluation {
             config,
             book: Outstanding::default(),
             answers: Vec::new(),
-            asked: std::collections::HashSet::new(),
             records: Vec::new(),
             done: None,
         }
@@ -192,9 +190,7 @@ impl Evaluation {
             None => {
                 let mut queries = Vec::new();
                 for (name, kind) in run.missing() {
-                    if self.asked.insert((name.clone(), kind)) {
-                        queries.push(self.book.issue(name, kind));
-                    }
+                    queries.extend(self.book.issue_once(name, kind));
                 }
                 Step::Lookup(queries)
             }
