@@ -5,6 +5,7 @@
 //! protocol crates.
 
 pub use tegami_core as core;
+pub use tegami_dkim as dkim;
 pub use tegami_spf as spf;
 
 /// The examples of the workspace README, compiled and run as doctests.

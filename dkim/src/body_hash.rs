@@ -1,0 +1,151 @@
+//! Body hashes of several signatures computed in one pass: one canonicalizer per algorithm, one
+//! running hash per distinct (hash algorithm, `l=`) pair.
+
+use alloc::vec::Vec;
+
+use tegami_core::crypto::{CryptoBackend, Digest, HashAlgorithm, Hasher};
+
+use crate::canon::{BodyCanonicalizer, Canonicalization};
+
+/// Which body hash a signature uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BodyHashId {
+    group: usize,
+    sink: usize,
+}
+
+/// Running body hashes.
+pub(crate) struct BodyHashes<H> {
+    groups: Vec<Group<H>>,
+}
+
+struct Group<H> {
+    algorithm: Canonicalization,
+    canonicalizer: BodyCanonicalizer,
+    total: u64,
+    sinks: Vec<Sink<H>>,
+}
+
+struct Sink<H> {
+    hash: HashAlgorithm,
+    limit: Option<u64>,
+    hasher: H,
+    written: u64,
+}
+
+/// Finished body hashes.
+pub(crate) struct BodyDigests {
+    groups: Vec<(u64, Vec<Digest>)>,
+}
+
+impl<H: Hasher> BodyHashes<H> {
+    pub(crate) fn new() -> BodyHashes<H> {
+        BodyHashes { groups: Vec::new() }
+    }
+
+    /// Registers a body hash, sharing one already registered with the same parameters.
+    pub(crate) fn add<B: CryptoBackend<Hasher = H> + ?Sized>(
+        &mut self,
+        backend: &B,
+        algorithm: Canonicalization,
+        hash: HashAlgorithm,
+        limit: Option<u64>,
+    ) -> BodyHashId {
+        let group = match self
+            .groups
+            .iter()
+            .position(|group| group.algorithm == algorithm)
+        {
+            Some(group) => group,
+            None => {
+                self.groups.push(Group {
+                    algorithm,
+                    canonicalizer: BodyCanonicalizer::new(algorithm),
+                    total: 0,
+                    sinks: Vec::new(),
+                });
+                self.groups.len() - 1
+            }
+        };
+        let Some(entry) = self.groups.get_mut(group) else {
+            return BodyHashId { group, sink: 0 };
+        };
+        let sink = match entry
+            .sinks
+            .iter()
+            .position(|sink| sink.hash == hash && sink.limit == limit)
+        {
+            Some(sink) => sink,
+            None => {
+                entry.sinks.push(Sink {
+                    hash,
+                    limit,
+                    hasher: backend.hasher(hash),
+                    written: 0,
+                });
+                entry.sinks.len() - 1
+            }
+        };
+        BodyHashId { group, sink }
+    }
+
+    /// Feeds a chunk of the body.
+    pub(crate) fn feed(&mut self, chunk: &[u8]) {
+        for group in &mut self.groups {
+            let Group {
+                canonicalizer,
+                total,
+                sinks,
+                ..
+            } = group;
+            canonicalizer.feed(chunk, &mut |piece: &[u8]| write(total, sinks, piece));
+        }
+    }
+
+    /// Ends the body.
+    pub(crate) fn finish(self) -> BodyDigests {
+        let groups = self
+            .groups
+            .into_iter()
+            .map(|group| {
+                let Group {
+                    canonicalizer,
+                    mut total,
+                    mut sinks,
+                    ..
+                } = group;
+                canonicalizer.finish(&mut |piece: &[u8]| write(&mut total, &mut sinks, piece));
+                let digests = sinks.into_iter().map(|sink| sink.hasher.finish()).collect();
+                (total, digests)
+            })
+            .collect();
+        BodyDigests { groups }
+    }
+}
+
+impl BodyDigests {
+    /// The body hash and the canonical body length for `id`.
+    pub(crate) fn get(&self, id: BodyHashId) -> Option<(Digest, u64)> {
+        let (total, digests) = self.groups.get(id.group)?;
+        Some((*digests.get(id.sink)?, *total))
+    }
+}
+
+fn write<H: Hasher>(total: &mut u64, sinks: &mut [Sink<H>], piece: &[u8]) {
+    let length = piece.len() as u64;
+    *total += length;
+    for sink in sinks {
+        let take = match sink.limit {
+            Some(limit) => limit.saturating_sub(sink.written).min(length),
+            None => length,
+        };
+        if take == length {
+            sink.hasher.update(piece);
+        } else if take > 0 {
+            // `take` is below `piece.len()` here, so it fits a usize.
+            let take_usize = usize::try_from(take).unwrap_or(piece.len());
+            sink.hasher.update(piece.get(..take_usize).unwrap_or(piece));
+        }
+        sink.written += take;
+    }
+}

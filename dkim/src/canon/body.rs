@@ -1,0 +1,400 @@
+//! Body canonicalization as a streaming transform, RFC 6376 §3.4.3 and §3.4.4.
+//!
+//! The transform never copies the body: it hands the caller's own bytes to the sink in runs, and
+//! breaks a run only where relaxed canonicalization changes something (a tab, two or more
+//! whitespace octets, whitespace before a line end) or where trailing empty lines might begin.
+//! Empty lines are held back as a count until content follows them, so a body of a million
+//! CRLFs costs no memory.
+
+use super::{Canonicalization, is_wsp};
+
+/// A streaming body canonicalizer (RFC 6376 §3.4.3 `simple`, §3.4.4 `relaxed`).
+///
+/// Feed the body in chunks of any size with [`feed`](Self::feed), then call
+/// [`finish`](Self::finish); the sink receives the canonical body in pieces, and the pieces
+/// concatenated are the same whatever the chunking.
+///
+/// The body is read as it travels in SMTP: lines end in CRLF. A bare CR or LF is an ordinary
+/// octet, as the RFC's algorithms treat it.
+///
+/// ```
+/// use tegami_dkim::canon::{BodyCanonicalizer, Canonicalization};
+///
+/// let mut out = Vec::new();
+/// let mut canon = BodyCanonicalizer::new(Canonicalization::Relaxed);
+/// canon.feed(b"Hi \t there  \r\n\r\n", &mut |piece: &[u8]| out.extend_from_slice(piece));
+/// canon.feed(b"\r\n", &mut |piece: &[u8]| out.extend_from_slice(piece));
+/// canon.finish(&mut |piece: &[u8]| out.extend_from_slice(piece));
+/// assert_eq!(out, b"Hi there\r\n");
+/// ```
+#[derive(Debug, Clone)]
+pub struct BodyCanonicalizer {
+    relaxed: bool,
+    state: State,
+    /// CRLFs seen but not yet written: they are dropped if nothing but empty lines follows.
+    pending_lines: u64,
+    /// Whether any content (not an empty line) has been written.
+    wrote_content: bool,
+}
+
+/// What the canonicalizer holds back at a chunk boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Nothing held back but possibly empty lines.
+    Text,
+    /// A run of whitespace (relaxed only): one SP, or nothing before a line end.
+    Wsp,
+    /// A run of whitespace and a CR (relaxed only): an LF makes it a line end.
+    WspCr,
+    /// A CR: an LF makes it a line end.
+    Cr,
+}
+
+impl BodyCanonicalizer {
+    /// A canonicalizer for `algorithm`.
+    pub fn new(algorithm: Canonicalization) -> BodyCanonicalizer {
+        BodyCanonicalizer {
+            relaxed: algorithm == Canonicalization::Relaxed,
+            state: State::Text,
+            pending_lines: 0,
+            wrote_content: false,
+        }
+    }
+
+    /// Canonicalizes the next chunk of the body, handing the result to `sink` in pieces.
+    pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&[u8])) {
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            rest = match self.state {
+                State::Text => self.text(rest, sink),
+                State::Wsp => {
+                    let run = rest.iter().take_while(|&&byte| is_wsp(byte)).count();
+                    match rest.get(run..) {
+                        Some([b'\r', after @ ..]) => {
+                            self.state = State::WspCr;
+                            after
+                        }
+                        Some([]) | None => &[],
+                        Some(after) => {
+                            self.content(b" ", sink);
+                            self.state = State::Text;
+                            after
+                        }
+                    }
+                }
+                State::WspCr | State::Cr => {
+                    if let [b'\n', after @ ..] = rest {
+                        self.pending_lines += 1;
+                        self.state = State::Text;
+                        after
+                    } else {
+                        let held: &[u8] = if self.state == State::Cr {
+                            b"\r"
+                        } else {
+                            b" \r"
+                        };
+                        self.content(held, sink);
+                        self.state = State::Text;
+                        rest
+                    }
+                }
+            };
+        }
+    }
+
+    /// Ends the body, handing the last piece to `sink`.
+    ///
+    /// An unfinished last line is completed with CRLF; trailing empty lines are dropped; an
+    /// empty body is CRLF under `simple` and nothing under `relaxed` (RFC 6376 §3.4.3, §3.4.4).
+    pub fn finish(mut self, sink: &mut impl FnMut(&[u8])) {
+        match self.state {
+            State::Text => {}
+            State::Wsp => self.content(b" ", sink),
+            State::WspCr => self.content(b" \r", sink),
+            State::Cr => self.content(b"\r", sink),
+        }
+        if self.wrote_content || !self.relaxed {
+            sink(b"\r\n");
+        }
+    }
+
+    /// Handles bytes in the `Text` state; returns what is left for another state.
+    fn text<'c>(&mut self, chunk: &'c [u8], sink: &mut impl FnMut(&[u8])) -> &'c [u8] {
+        let stop = if self.relaxed {
+            first_change(chunk)
+        } else {
+            chunk.len()
+        };
+        let (run, after) = chunk.split_at(stop);
+        let mut end = run.len();
+        if after.is_empty() && run.last() == Some(&b'\r') {
+            // The LF that would make this CR a line end may come with the next chunk.
+            end -= 1;
+            self.state = State::Cr;
+        }
+        let mut lines = 0;
+        while end >= 2 && run.get(end - 2..end) == Some(b"\r\n") {
+            end -= 2;
+            lines += 1;
+        }
+        if let Some(content) = run.get(..end).filter(|content| !content.is_empty()) {
+            self.content(content, sink);
+        }
+        self.pending_lines += lines;
+        if !after.is_empty() {
+            // `first_change` stopped at whitespace.
+            self.state = State::Wsp;
+        }
+        after
+    }
+
+    /// Writes content, after the empty lines it shows were not trailing.
+    fn content(&mut self, bytes: &[u8], sink: &mut impl FnMut(&[u8])) {
+        while self.pending_lines > 0 {
+            let lines = self.pending_lines.min(CRLFS.len() as u64 / 2);
+            // `lines` is at most 32, so the conversion and the slice are in range.
+            let count = usize::try_from(lines).unwrap_or(0) * 2;
+            sink(CRLFS.get(..count).unwrap_or(CRLFS));
+            self.pending_lines -= lines;
+        }
+        sink(bytes);
+        self.wrote_content = true;
+    }
+}
+
+/// The offset of the first octet where relaxed canonicalization may change something: a tab,
+/// a space followed by whitespace or CR, or a space at the very end (its follower is unknown).
+///
+/// The bulk of the work is a scan of 32-octet blocks written so the compiler turns it into
+/// vector compares; ordinary text has no such octet, so most blocks are passed in one step.
+fn first_change(data: &[u8]) -> usize {
+    let mut offset = 0;
+    while let Some(window) = data
+        .get(offset..)
+        .and_then(|rest| rest.first_chunk::<{ BLOCK + 1 }>())
+    {
+        if block_may_change(window) {
+            break;
+        }
+        offset += BLOCK;
+    }
+    let rest = data.get(offset..).unwrap_or_default();
+    let mut bytes = rest.iter().enumerate().peekable();
+    while let Some((index, &byte)) = bytes.next() {
+        let changes = match byte {
+            b'\t' => true,
+            b' ' => bytes
+                .peek()
+                .is_none_or(|&(_, &next)| matches!(next, b' ' | b'\t' | b'\r')),
+            _ => false,
+        };
+        if changes {
+            return offset + index;
+        }
+    }
+    data.len()
+}
+
+/// Whether the first [`BLOCK`] octets of `window` hold an octet [`first_change`] stops at
+/// (the last octet of `window` is there only as the follower of the one before it).
+fn block_may_change(window: &[u8; BLOCK + 1]) -> bool {
+    let (Some(bytes), Some(next)) = (window.first_chunk::<BLOCK>(), window.last_chunk::<BLOCK>())
+    else {
+        return true;
+    };
+    bytes.iter().zip(next).fold(false, |found, (&byte, &next)| {
+        found
+            | (byte == b'\t')
+            | ((byte == b' ') & ((next == b' ') | (next == b'\t') | (next == b'\r')))
+    })
+}
+
+const BLOCK: usize = 32;
+
+/// Held-back empty lines are written from here, 32 at a time.
+const CRLFS: &[u8] = b"\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\
+    \r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n";
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn canonical(algorithm: Canonicalization, chunks: &[&[u8]]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut canon = BodyCanonicalizer::new(algorithm);
+        for chunk in chunks {
+            canon.feed(chunk, &mut |piece: &[u8]| out.extend_from_slice(piece));
+        }
+        canon.finish(&mut |piece: &[u8]| out.extend_from_slice(piece));
+        out
+    }
+
+    /// The RFC's algorithms written the obvious way, over the whole body at once.
+    fn reference(algorithm: Canonicalization, body: &[u8]) -> Vec<u8> {
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        let mut rest = body;
+        while let Some(end) = rest.windows(2).position(|pair| pair == b"\r\n") {
+            lines.push(rest[..end].to_vec());
+            rest = &rest[end + 2..];
+        }
+        let unfinished = (!rest.is_empty()).then(|| rest.to_vec());
+        if algorithm == Canonicalization::Relaxed {
+            let squeeze = |line: &[u8]| {
+                let mut out = Vec::new();
+                let mut in_wsp = false;
+                for &byte in line {
+                    if is_wsp(byte) {
+                        in_wsp = true;
+                    } else {
+                        if in_wsp {
+                            out.push(b' ');
+                        }
+                        in_wsp = false;
+                        out.push(byte);
+                    }
+                }
+                (out, in_wsp)
+            };
+            for line in &mut lines {
+                *line = squeeze(line).0;
+            }
+            let mut last = unfinished.map(|line| {
+                let (mut out, trailing) = squeeze(&line);
+                if trailing {
+                    out.push(b' ');
+                }
+                out
+            });
+            while last.is_none() && lines.last().is_some_and(Vec::is_empty) {
+                lines.pop();
+            }
+            if let Some(line) = last.take() {
+                lines.push(line);
+            }
+            let mut out = Vec::new();
+            for line in lines {
+                out.extend_from_slice(&line);
+                out.extend_from_slice(b"\r\n");
+            }
+            out
+        } else {
+            if let Some(line) = unfinished {
+                lines.push(line);
+            }
+            while lines.last().is_some_and(Vec::is_empty) {
+                lines.pop();
+            }
+            let mut out = Vec::new();
+            for line in lines {
+                out.extend_from_slice(&line);
+                out.extend_from_slice(b"\r\n");
+            }
+            if out.is_empty() {
+                out.extend_from_slice(b"\r\n");
+            }
+            out
+        }
+    }
+
+    #[test]
+    fn rfc6376_section_3_4_5_example() {
+        let body = b" C \r\nD \t E\r\n\r\n\r\n";
+        assert_eq!(
+            canonical(Canonicalization::Relaxed, &[body]),
+            b" C\r\nD E\r\n"
+        );
+        assert_eq!(
+            canonical(Canonicalization::Simple, &[body]),
+            b" C \r\nD \t E\r\n"
+        );
+    }
+
+    #[test]
+    fn empty_bodies() {
+        assert_eq!(canonical(Canonicalization::Simple, &[]), b"\r\n");
+        assert_eq!(canonical(Canonicalization::Relaxed, &[]), b"");
+        assert_eq!(canonical(Canonicalization::Simple, &[b"\r\n\r\n"]), b"\r\n");
+        assert_eq!(canonical(Canonicalization::Relaxed, &[b" \r\n\t\r\n"]), b"");
+    }
+
+    #[test]
+    fn unfinished_last_line_gets_crlf() {
+        assert_eq!(canonical(Canonicalization::Simple, &[b"abc"]), b"abc\r\n");
+        assert_eq!(canonical(Canonicalization::Relaxed, &[b"abc"]), b"abc\r\n");
+        assert_eq!(
+            canonical(Canonicalization::Relaxed, &[b"abc  "]),
+            b"abc \r\n"
+        );
+    }
+
+    #[test]
+    fn bare_cr_and_lf_are_content() {
+        assert_eq!(
+            canonical(Canonicalization::Relaxed, &[b"a \r b\n\r\n"]),
+            b"a \r b\n\r\n"
+        );
+        assert_eq!(
+            canonical(Canonicalization::Simple, &[b"a\r", b"\r\n"]),
+            b"a\r\r\n"
+        );
+    }
+
+    #[test]
+    fn a_million_empty_lines_then_content() {
+        let mut body = vec![b'x'];
+        body.extend(b"\r\n".repeat(1_000_000));
+        body.push(b'y');
+        let out = canonical(Canonicalization::Relaxed, &[&body]);
+        let mut expected = body.clone();
+        expected.extend_from_slice(b"\r\n");
+        assert_eq!(out, expected);
+    }
+
+    fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just(b' '),
+                Just(b'\t'),
+                Just(b'\r'),
+                Just(b'\n'),
+                Just(b'a'),
+                Just(b'z')
+            ],
+            0..200,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn matches_reference_for_any_chunking(
+            body in body_bytes(),
+            cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..6),
+            relaxed in any::<bool>(),
+        ) {
+            let algorithm = if relaxed { Canonicalization::Relaxed } else { Canonicalization::Simple };
+            let mut offsets: Vec<usize> = cuts.iter().map(|cut| cut.index(body.len() + 1)).collect();
+            offsets.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut start = 0;
+            for offset in offsets {
+                chunks.push(&body[start..offset]);
+                start = offset;
+            }
+            chunks.push(&body[start..]);
+            prop_assert_eq!(canonical(algorithm, &chunks), reference(algorithm, &body));
+        }
+
+        #[test]
+        fn long_text_blocks_match_reference(
+            words in proptest::collection::vec("[a-z]{1,12}( |  |\t| \r\n|\r\n|\r\n\r\n)", 0..80),
+        ) {
+            let body: Vec<u8> = words.concat().into_bytes();
+            prop_assert_eq!(
+                canonical(Canonicalization::Relaxed, &[&body]),
+                reference(Canonicalization::Relaxed, &body)
+            );
+        }
+    }
+}

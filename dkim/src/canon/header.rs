@@ -1,0 +1,132 @@
+//! Header field canonicalization, RFC 6376 §3.4.1 and §3.4.2.
+
+use alloc::vec::Vec;
+
+use super::{Canonicalization, is_wsp};
+
+/// Appends the canonical form of one header field to `out`.
+///
+/// `field` is the whole field as it appears in the message (name, colon, value and any folding)
+/// without its final CRLF; nothing is appended after it, so the caller adds the CRLF where the
+/// RFC wants one (every signed field but the signature's own, RFC 6376 §3.7).
+///
+/// ```
+/// use tegami_dkim::canon::{Canonicalization, canonicalize_header};
+///
+/// let mut out = Vec::new();
+/// canonicalize_header(Canonicalization::Relaxed, b"SubJect :  Hello,\r\n\t world  ", &mut out);
+/// assert_eq!(out, b"subject:Hello, world");
+/// ```
+pub fn canonicalize_header(algorithm: Canonicalization, field: &[u8], out: &mut Vec<u8>) {
+    if algorithm == Canonicalization::Simple {
+        out.extend_from_slice(field);
+        return;
+    }
+    let (name, value) = match memchr::memchr(b':', field) {
+        Some(colon) => field.split_at(colon),
+        None => (field, &[][..]),
+    };
+    let name = name.trim_ascii_end();
+    out.extend(name.iter().map(u8::to_ascii_lowercase));
+    let Some((b':', value)) = value.split_first() else {
+        return;
+    };
+    out.push(b':');
+    // Unfold (CRLF disappears), squeeze whitespace runs to one SP, drop it at both ends.
+    let mut pending_space = false;
+    let mut started = false;
+    for &byte in value {
+        match byte {
+            b'\r' | b'\n' => {}
+            byte if is_wsp(byte) => pending_space = started,
+            byte => {
+                if pending_space {
+                    out.push(b' ');
+                    pending_space = false;
+                }
+                started = true;
+                out.push(byte);
+            }
+        }
+    }
+}
+
+/// The field with the value of its `b=` tag deleted, surrounding whitespace included, as a
+/// verifier and a signer hash it (RFC 6376 §3.5 `b=`, §3.7).
+///
+/// `field` is the whole DKIM-Signature (or ARC) field without its final CRLF.
+///
+/// ```
+/// use tegami_dkim::canon::without_signature_value;
+///
+/// let field = b"DKIM-Signature: v=1; bh=AAAA; b=dGhl\r\n  IGJ5 ; d=example.com";
+/// assert_eq!(
+///     without_signature_value(field),
+///     b"DKIM-Signature: v=1; bh=AAAA; b=; d=example.com".to_vec()
+/// );
+/// ```
+pub fn without_signature_value(field: &[u8]) -> Vec<u8> {
+    let value_start = memchr::memchr(b':', field).map_or(field.len(), |colon| colon + 1);
+    let mut start = value_start;
+    while start <= field.len() {
+        let rest = field.get(start..).unwrap_or_default();
+        let end = memchr::memchr(b';', rest).map_or(field.len(), |semi| start + semi);
+        let tag = field.get(start..end).unwrap_or_default();
+        if let Some(equals) = memchr::memchr(b'=', tag) {
+            let name = tag.get(..equals).unwrap_or_default();
+            if name.trim_ascii() == b"b" {
+                let cut = start + equals + 1;
+                let mut out = Vec::with_capacity(field.len());
+                out.extend_from_slice(field.get(..cut).unwrap_or_default());
+                out.extend_from_slice(field.get(end..).unwrap_or_default());
+                return out;
+            }
+        }
+        start = end + 1;
+    }
+    field.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn relaxed(field: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        canonicalize_header(Canonicalization::Relaxed, field, &mut out);
+        out
+    }
+
+    #[test]
+    fn rfc6376_section_3_4_5_example() {
+        assert_eq!(relaxed(b"A: X"), b"a:X");
+        assert_eq!(relaxed(b"B : Y\t\r\n\tZ  "), b"b:Y Z");
+    }
+
+    #[test]
+    fn empty_and_colonless_fields() {
+        assert_eq!(relaxed(b"Subject:"), b"subject:");
+        assert_eq!(relaxed(b"Subject:   \r\n "), b"subject:");
+        assert_eq!(relaxed(b"Broken"), b"broken");
+    }
+
+    #[test]
+    fn simple_is_verbatim() {
+        let mut out = Vec::new();
+        canonicalize_header(Canonicalization::Simple, b"A :  x\r\n y", &mut out);
+        assert_eq!(out, b"A :  x\r\n y");
+    }
+
+    #[test]
+    fn signature_value_removal_spares_bh_and_other_tags() {
+        assert_eq!(
+            without_signature_value(b"X: b=abc; bh=def"),
+            b"X: b=; bh=def".to_vec()
+        );
+        assert_eq!(
+            without_signature_value(b"X: bh=def;\r\n b = abc "),
+            b"X: bh=def;\r\n b =".to_vec()
+        );
+        assert_eq!(without_signature_value(b"X: a=1"), b"X: a=1".to_vec());
+    }
+}

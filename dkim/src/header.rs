@@ -1,0 +1,152 @@
+//! The header block of a message, split into fields without copying them.
+
+use alloc::vec::Vec;
+use core::ops::Range;
+
+use crate::canon::{Canonicalization, canonicalize_header};
+
+/// The fields of a header block, in message order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HeaderFields {
+    fields: Vec<Field>,
+}
+
+/// One field: where it is in the block, without its final CRLF, and where its name ends.
+#[derive(Debug, Clone)]
+pub(crate) struct Field {
+    pub(crate) span: Range<usize>,
+    pub(crate) name_end: usize,
+}
+
+impl HeaderFields {
+    /// Splits `block` (the header block, with or without the empty line that ends it) into
+    /// fields; a line that starts with whitespace continues the field before it (RFC 5322 §2.2.3).
+    pub(crate) fn split(block: &[u8]) -> HeaderFields {
+        let mut fields: Vec<Field> = Vec::new();
+        let mut start = 0;
+        while start < block.len() {
+            let line_end = memchr::memmem::find(block.get(start..).unwrap_or_default(), b"\r\n")
+                .map_or(block.len(), |offset| start + offset);
+            if line_end == start {
+                // The empty line: the header block ends here.
+                break;
+            }
+            let continues = block
+                .get(start)
+                .is_some_and(|&byte| byte == b' ' || byte == b'\t');
+            match fields.last_mut() {
+                Some(field) if continues => field.span.end = line_end,
+                _ => {
+                    let line = block.get(start..line_end).unwrap_or_default();
+                    let name_end = memchr::memchr(b':', line).map_or(line_end, |colon| {
+                        start + line.get(..colon).unwrap_or_default().trim_ascii_end().len()
+                    });
+                    fields.push(Field {
+                        span: start..line_end,
+                        name_end,
+                    });
+                }
+            }
+            start = line_end + 2;
+        }
+        HeaderFields { fields }
+    }
+
+    /// The fields, first to last.
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &Field> {
+        self.fields.iter()
+    }
+
+    /// Picks the instances `names` sign, each name taking the lowest instance not yet taken
+    /// (RFC 6376 §5.4.2); a name with no instance left picks nothing (the null string).
+    pub(crate) fn select<'f, 'n>(
+        &'f self,
+        block: &'f [u8],
+        names: impl Iterator<Item = &'n str>,
+    ) -> Vec<Option<&'f Field>> {
+        let mut taken = alloc::vec![false; self.fields.len()];
+        names
+            .map(|name| {
+                let found = self
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find(|(index, field)| {
+                        !taken.get(*index).copied().unwrap_or(true)
+                            && field.name(block).eq_ignore_ascii_case(name.as_bytes())
+                    })?;
+                if let Some(slot) = taken.get_mut(found.0) {
+                    *slot = true;
+                }
+                Some(found.1)
+            })
+            .collect()
+    }
+}
+
+impl Field {
+    /// The field name as written.
+    pub(crate) fn name<'b>(&self, block: &'b [u8]) -> &'b [u8] {
+        block
+            .get(self.span.start..self.name_end)
+            .unwrap_or_default()
+    }
+
+    /// The whole field without its final CRLF.
+    pub(crate) fn raw<'b>(&self, block: &'b [u8]) -> &'b [u8] {
+        block.get(self.span.clone()).unwrap_or_default()
+    }
+
+    /// The value: everything after the colon, folding included.
+    pub(crate) fn value<'b>(&self, block: &'b [u8]) -> &'b [u8] {
+        let raw = self.raw(block);
+        memchr::memchr(b':', raw)
+            .and_then(|colon| raw.get(colon + 1..))
+            .unwrap_or_default()
+    }
+}
+
+/// The data a DKIM or ARC signature signs (RFC 6376 §3.7): the fields `names` select from
+/// `block`, each canonicalized and ended with CRLF, then `signature_field` (the signature's own
+/// field with its `b=` value already removed) canonicalized without a CRLF.
+pub(crate) fn signed_data<'n>(
+    block: &[u8],
+    fields: &HeaderFields,
+    names: impl Iterator<Item = &'n str>,
+    algorithm: Canonicalization,
+    signature_field: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(block.len().min(4096) + signature_field.len());
+    for field in fields.select(block, names).into_iter().flatten() {
+        canonicalize_header(algorithm, field.raw(block), &mut out);
+        out.extend_from_slice(b"\r\n");
+    }
+    canonicalize_header(algorithm, signature_field, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_fields_and_bottom_up_selection() {
+        let block = b"From: a\r\nSubject: one\r\n two\r\nFrom : b\r\nX:y\r\n\r\n";
+        let fields = HeaderFields::split(block);
+        let names: Vec<&[u8]> = fields.iter().map(|field| field.name(block)).collect();
+        assert_eq!(names, [&b"From"[..], b"Subject", b"From", b"X"]);
+        assert_eq!(fields.fields[1].raw(block), b"Subject: one\r\n two");
+        let picked = fields.select(block, ["from", "FROM", "from", "subject"].into_iter());
+        let raws: Vec<Option<&[u8]>> = picked.iter().map(|f| f.map(|f| f.raw(block))).collect();
+        assert_eq!(
+            raws,
+            [
+                Some(&b"From : b"[..]),
+                Some(b"From: a"),
+                None,
+                Some(b"Subject: one\r\n two")
+            ]
+        );
+    }
+}

@@ -1,0 +1,487 @@
+//! The streaming verifier, [RFC 6376 §6](https://www.rfc-editor.org/rfc/rfc6376#section-6).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use tegami_core::crypto::{self, CryptoBackend, SigningAlgorithm, VerifyPolicy};
+use tegami_core::dns::{
+    Answer, DnsError, LookupMachine, MisuseError, Outstanding, Query, QueryId, QueryKind, Record,
+    Step,
+};
+use tegami_core::tag_list::TagList;
+
+use crate::body_hash::{BodyDigests, BodyHashId, BodyHashes};
+use crate::canon::without_signature_value;
+use crate::header::{self, HeaderFields};
+use crate::key_record::KeyRecord;
+use crate::reader::{Fed, MessageReader};
+use crate::result::{DkimResult, Failure, SignatureResult};
+use crate::signature::{Signature, SignatureConfig};
+
+/// Limits and policy of a [`Verifier`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Config {
+    /// The largest header block kept, in octets; signatures of a larger one are `permerror`.
+    pub max_header_bytes: usize,
+    /// How many signatures are checked; the rest are reported `neutral`, unchecked.
+    pub max_signatures: usize,
+    /// What the signature parser accepts.
+    pub signature: SignatureConfig,
+    /// What the crypto check accepts (RFC 8301: no rsa-sha1, no RSA under 1024 bits).
+    pub crypto: VerifyPolicy,
+    /// Whether a signature whose `l=` leaves part of the body unsigned can pass. Off by
+    /// default: content appended after the signed part is a known attack (RFC 6376 §8.2).
+    pub allow_partial_body: bool,
+    /// How far in the future `t=` may lie, in seconds, before the signature is refused.
+    pub max_clock_skew: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_header_bytes: 1 << 20,
+            max_signatures: 16,
+            signature: SignatureConfig::default(),
+            crypto: VerifyPolicy::default(),
+            allow_partial_body: false,
+            max_clock_skew: 300,
+        }
+    }
+}
+
+/// Verifies every DKIM signature of one message, reading it once, in chunks of any size.
+///
+/// - Input: [`handle_input`](Self::handle_input) with each chunk of the message as it arrives
+///   (CRLF line ends, as in SMTP), then [`handle_end`](Self::handle_end).
+/// - DNS: [`poll`](Self::poll) hands out the key queries of all signatures together as soon
+///   as the header block is complete, so lookups run while the body streams in;
+///   [`handle_answer`](Self::handle_answer) takes each answer.
+/// - Result: once the input has ended and every key is in, `poll` returns
+///   [`Step::Done`] with one [`SignatureResult`] per DKIM-Signature field, top to bottom.
+///
+/// The body is never copied: it is canonicalized and hashed as it passes. Only the header block
+/// is kept, up to [`Config::max_header_bytes`]. The clock is an input (`now`, Unix seconds).
+///
+/// ```
+/// use tegami_core::crypto::RingBackend;
+/// use tegami_core::dns::{self, ZoneResolver};
+/// use tegami_dkim::{Config, DkimResult, Verifier};
+///
+/// let zone = ZoneResolver::from_master_file(concat!(
+///     "brisbane._domainkey.football.example.com. 300 IN TXT ",
+///     "\"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"\n",
+/// ))?;
+/// let message = concat!(
+///     "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\r\n",
+///     " d=football.example.com; i=@football.example.com;\r\n",
+///     " q=dns/txt; s=brisbane; t=1528637909; h=from : to :\r\n",
+///     " subject : date : message-id : from : subject : date;\r\n",
+///     " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\r\n",
+///     " b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus\r\n",
+///     " Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==\r\n",
+///     "From: Joe SixPack <joe@football.example.com>\r\n",
+///     "To: Suzie Q <suzie@shopping.example.net>\r\n",
+///     "Subject: Is dinner ready?\r\n",
+///     "Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\r\n",
+///     "Message-ID: <20030712040037.46341.5F8J@football.example.com>\r\n",
+///     "\r\n",
+///     "Hi.\r\n",
+///     "\r\n",
+///     "We lost the game.  Are you hungry yet?\r\n",
+///     "\r\n",
+///     "Joe.\r\n",
+/// );
+/// let mut verifier = Verifier::with_backend(RingBackend, Config::default(), 1_700_000_000);
+/// for chunk in message.as_bytes().chunks(100) {
+///     verifier.handle_input(chunk)?;
+/// }
+/// verifier.handle_end();
+/// let results = dns::resolve(&mut verifier, &zone)?;
+/// assert_eq!(results[0].result, DkimResult::Pass);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Verifier<B: CryptoBackend> {
+    backend: B,
+    config: Config,
+    now: u64,
+    reader: MessageReader,
+    ended: bool,
+    fields: HeaderFields,
+    entries: Vec<Entry>,
+    bodies: BodyHashes<B::Hasher>,
+    digests: Option<BodyDigests>,
+    book: Outstanding,
+    to_ask: Vec<Query>,
+    keys: Vec<(String, Option<Answer>)>,
+}
+
+/// One DKIM-Signature field and what is known of it.
+struct Entry {
+    field: usize,
+    domain: String,
+    selector: String,
+    algorithm: String,
+    checked: Result<Checked, Failure>,
+}
+
+struct Checked {
+    signature: Signature,
+    body: BodyHashId,
+    key: usize,
+}
+
+/// Feeding input after [`Verifier::handle_end`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("input after the end of the message")]
+pub struct InputAfterEnd;
+
+#[cfg(any(feature = "ring", feature = "aws-lc"))]
+impl Verifier<crypto::DefaultBackend> {
+    /// A verifier with the default crypto backend and `config`, at time `now` (Unix seconds).
+    pub fn new(config: Config, now: u64) -> Verifier<crypto::DefaultBackend> {
+        Verifier::with_backend(crypto::DefaultBackend::default(), config, now)
+    }
+}
+
+impl<B: CryptoBackend> Verifier<B> {
+    /// A verifier with an explicit crypto backend.
+    pub fn with_backend(backend: B, config: Config, now: u64) -> Verifier<B> {
+        Verifier {
+            backend,
+            reader: MessageReader::new(config.max_header_bytes),
+            ended: false,
+            config,
+            now,
+            fields: HeaderFields::default(),
+            entries: Vec::new(),
+            bodies: BodyHashes::new(),
+            digests: None,
+            book: Outstanding::default(),
+            to_ask: Vec::new(),
+            keys: Vec::new(),
+        }
+    }
+
+    /// Feeds the next chunk of the message.
+    ///
+    /// # Errors
+    ///
+    /// [`InputAfterEnd`] after [`handle_end`](Self::handle_end).
+    pub fn handle_input(&mut self, chunk: &[u8]) -> Result<(), InputAfterEnd> {
+        if self.ended {
+            return Err(InputAfterEnd);
+        }
+        match self.reader.feed(chunk) {
+            Fed::Nothing => {}
+            Fed::Overflowed => {
+                self.refuse_all(Failure::HeaderTooLarge(self.config.max_header_bytes));
+            }
+            Fed::HeaderDone(buffered, rest) => {
+                self.start_body();
+                self.bodies.feed(&buffered);
+                self.bodies.feed(rest);
+            }
+            Fed::Body(body) => self.bodies.feed(body),
+        }
+        Ok(())
+    }
+
+    /// Marks the end of the message. A message without an empty line is all header.
+    pub fn handle_end(&mut self) {
+        if self.ended {
+            return;
+        }
+        if self.reader.end() {
+            self.start_body();
+        }
+        let bodies = core::mem::replace(&mut self.bodies, BodyHashes::new());
+        self.digests = Some(bodies.finish());
+        self.ended = true;
+    }
+
+    /// Feeds the answer to the key query with this `id`.
+    ///
+    /// # Errors
+    ///
+    /// [`MisuseError`] if no query with this id was handed out or it was answered already.
+    pub fn handle_answer(&mut self, id: QueryId, answer: Answer) -> Result<(), MisuseError> {
+        let (name, _) = self.book.answer(id)?;
+        if let Some(slot) = self.keys.iter_mut().find(|(key, _)| *key == name) {
+            slot.1 = Some(answer);
+        }
+        Ok(())
+    }
+
+    /// Says what to do next: key queries to run, or the results once the message has ended
+    /// and every key is in. An empty query list means the verifier waits for more input or
+    /// for answers it already asked for.
+    pub fn poll(&mut self) -> Step<Vec<SignatureResult>> {
+        if !self.to_ask.is_empty() {
+            return Step::Lookup(core::mem::take(&mut self.to_ask));
+        }
+        if !self.ended || self.keys.iter().any(|(_, answer)| answer.is_none()) {
+            return Step::Lookup(Vec::new());
+        }
+        Step::Done(
+            self.entries
+                .iter()
+                .map(|entry| self.finish(entry))
+                .collect(),
+        )
+    }
+
+    /// The header block is complete: read the signatures, register their body hashes and ask
+    /// for their keys.
+    fn start_body(&mut self) {
+        self.fields = HeaderFields::split(self.reader.header());
+        let signature_fields: Vec<usize> = self
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, field)| {
+                field
+                    .name(self.reader.header())
+                    .eq_ignore_ascii_case(b"DKIM-Signature")
+            })
+            .map(|(index, _)| index)
+            .collect();
+        for (position, field) in signature_fields.into_iter().enumerate() {
+            let entry = self.read_signature(field, position);
+            self.entries.push(entry);
+        }
+    }
+
+    fn read_signature(&mut self, field: usize, position: usize) -> Entry {
+        let value = self
+            .fields
+            .iter()
+            .nth(field)
+            .map(|field| field.value(self.reader.header()))
+            .unwrap_or_default();
+        let tags = TagList::parse(value).ok();
+        let tag = |name: &str| {
+            tags.as_ref()
+                .and_then(|tags| tags.get(name))
+                .map(|value| value.trim_ascii().into())
+                .unwrap_or_default()
+        };
+        let (domain, selector, algorithm) = (tag("d"), tag("s"), tag("a"));
+        let checked = if position >= self.config.max_signatures {
+            Err(Failure::TooManySignatures(self.config.max_signatures))
+        } else {
+            Signature::parse(value, &self.config.signature)
+                .map_err(Failure::Signature)
+                .and_then(|signature| self.admit(signature))
+        };
+        Entry {
+            field,
+            domain,
+            selector,
+            algorithm,
+            checked,
+        }
+    }
+
+    /// The checks that need no key; then the body hash and the key query.
+    fn admit(&mut self, signature: Signature) -> Result<Checked, Failure> {
+        if let Some(expiration) = signature.expiration
+            && expiration < self.now
+        {
+            return Err(Failure::Expired(expiration));
+        }
+        if let Some(timestamp) = signature.timestamp
+            && timestamp > self.now.saturating_add(self.config.max_clock_skew)
+        {
+            return Err(Failure::FromTheFuture(timestamp));
+        }
+        if signature.algorithm == SigningAlgorithm::RsaSha1 && !self.config.crypto.allow_rsa_sha1 {
+            return Err(Failure::AlgorithmRefused(signature.algorithm));
+        }
+        let body = self.bodies.add(
+            &self.backend,
+            signature.canonicalization.body,
+            signature.algorithm.hash(),
+            signature.body_length,
+        );
+        let name = signature.key_name();
+        let key = match self.keys.iter().position(|(key, _)| *key == name) {
+            Some(key) => key,
+            None => {
+                self.to_ask
+                    .push(self.book.issue(name.clone(), QueryKind::Txt));
+                self.keys.push((name, None));
+                self.keys.len() - 1
+            }
+        };
+        Ok(Checked {
+            signature,
+            body,
+            key,
+        })
+    }
+
+    /// Refuses every signature of an oversized header block.
+    fn refuse_all(&mut self, failure: Failure) {
+        let block = self.reader.header();
+        let fields = HeaderFields::split(block);
+        self.entries = fields
+            .iter()
+            .filter(|field| field.name(block).eq_ignore_ascii_case(b"DKIM-Signature"))
+            .map(|_| Entry {
+                field: 0,
+                domain: String::new(),
+                selector: String::new(),
+                algorithm: String::new(),
+                checked: Err(failure.clone()),
+            })
+            .collect();
+    }
+
+    fn finish(&self, entry: &Entry) -> SignatureResult {
+        let mut result = SignatureResult {
+            result: DkimResult::Pass,
+            failure: None,
+            signature: None,
+            domain: entry.domain.clone(),
+            selector: entry.selector.clone(),
+            algorithm: entry.algorithm.clone(),
+            testing: false,
+            partial_body: None,
+        };
+        let checked = match &entry.checked {
+            Ok(checked) => checked,
+            Err(failure) => {
+                result.result = failure.result();
+                result.failure = Some(failure.clone());
+                return result;
+            }
+        };
+        let outcome = self.check(entry, checked, &mut result);
+        result.signature = Some(checked.signature.clone());
+        if let Err(failure) = outcome {
+            result.result = failure.result();
+            result.failure = Some(failure);
+        }
+        result
+    }
+
+    /// RFC 6376 §6.1.2 (key) and §6.1.3 (body hash, then signature).
+    fn check(
+        &self,
+        entry: &Entry,
+        checked: &Checked,
+        result: &mut SignatureResult,
+    ) -> Result<(), Failure> {
+        let signature = &checked.signature;
+        let answer = self
+            .keys
+            .get(checked.key)
+            .and_then(|(_, answer)| answer.as_ref())
+            .ok_or(Failure::KeyLookupFailed)?;
+        let record = key_record(answer)?;
+        result.testing = record.testing;
+        let key = record.key.as_ref().ok_or(Failure::KeyRevoked)?;
+        if record.key_type != signature.algorithm.key_type() {
+            return Err(Failure::KeyTypeMismatch);
+        }
+        if !record.allows_hash(signature.algorithm.hash()) {
+            return Err(Failure::HashNotAllowed);
+        }
+        if !record.email_allowed {
+            return Err(Failure::ServiceNotEmail);
+        }
+        if record.strict_identity && signature.identity.domain != signature.domain {
+            return Err(Failure::StrictIdentity);
+        }
+        let (digest, total) = self
+            .digests
+            .as_ref()
+            .and_then(|digests| digests.get(checked.body))
+            .ok_or(Failure::BodyHashMismatch)?;
+        if let Some(signed) = signature.body_length {
+            if signed > total {
+                return Err(Failure::BodyLengthExceeded { signed, total });
+            }
+            if signed < total {
+                result.partial_body = Some((signed, total));
+            }
+        }
+        if digest.as_ref() != signature.body_hash.as_slice() {
+            return Err(Failure::BodyHashMismatch);
+        }
+        let own_field = self
+            .fields
+            .iter()
+            .nth(entry.field)
+            .map(|field| without_signature_value(field.raw(self.reader.header())))
+            .unwrap_or_default();
+        let data = header::signed_data(
+            self.reader.header(),
+            &self.fields,
+            signature.signed_headers.iter().map(String::as_str),
+            signature.canonicalization.header,
+            &own_field,
+        );
+        crypto::verify(
+            &self.backend,
+            &self.config.crypto,
+            signature.algorithm,
+            key,
+            &data,
+            &signature.signature,
+        )
+        .map_err(Failure::Crypto)?;
+        match result.partial_body {
+            Some((signed, total)) if !self.config.allow_partial_body => {
+                Err(Failure::PartialBody { signed, total })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<B: CryptoBackend> LookupMachine for Verifier<B> {
+    type Output = Vec<SignatureResult>;
+
+    fn poll(&mut self) -> Step<Vec<SignatureResult>> {
+        Verifier::poll(self)
+    }
+
+    fn handle_answer(&mut self, id: QueryId, answer: Answer) -> Result<(), MisuseError> {
+        Verifier::handle_answer(self, id, answer)
+    }
+}
+
+impl<B: CryptoBackend> core::fmt::Debug for Verifier<B> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("ended", &self.ended)
+            .field("header_bytes", &self.reader.header().len())
+            .field("signatures", &self.entries.len())
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The key record of an answer: the first TXT record that parses (RFC 6376 §6.1.2 lets the
+/// verifier choose among several).
+fn key_record(answer: &Answer) -> Result<KeyRecord, Failure> {
+    let records = match answer {
+        Ok(records) => records,
+        Err(DnsError::Temporary) => return Err(Failure::KeyLookupFailed),
+        Err(_) => return Err(Failure::KeyNotFound),
+    };
+    let mut first_error = None;
+    for record in records {
+        if let Record::Txt(txt) = record {
+            match KeyRecord::parse(&txt.concatenated()) {
+                Ok(record) => return Ok(record),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+    }
+    Err(first_error.map_or(Failure::KeyNotFound, Failure::KeyRecord))
+}
