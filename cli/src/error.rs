@@ -29,6 +29,24 @@ pub(crate) enum CliError {
     /// A protocol machine broke its own contract: a bug in tegami, reported rather than hidden.
     #[error("internal error: {0}")]
     Machine(tegami::core::dns::MisuseError),
+    /// A key could not be loaded, generated or used.
+    #[error("key: {0}")]
+    Key(String),
+    /// A flag's value is not valid.
+    #[error("invalid {0}: {1}")]
+    Invalid(&'static str, String),
+    /// A file could not be created.
+    #[error("cannot create {path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Standard output could not be written.
+    #[error("cannot write output: {0}")]
+    Write(std::io::Error),
+    /// A machine was driven against its contract by this binary: a bug in tegami.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
     /// The system clock is before 1970.
     #[error("the system clock is before the Unix epoch; pass --now")]
     Clock,

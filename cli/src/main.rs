@@ -8,6 +8,7 @@
 // The binary's job is to print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod dkim;
 mod dns;
 mod error;
 mod resolver;
@@ -50,6 +51,8 @@ struct GlobalArgs {
 enum Command {
     /// Look a name up with the resolver in use and print the answer.
     Dns(dns::DnsArgs),
+    /// Verify, sign, or make keys for DKIM (RFC 6376, RFC 8463).
+    Dkim(dkim::DkimArgs),
     /// Evaluate SPF (RFC 7208) for a client, HELO name and MAIL FROM address.
     Spf(spf::SpfArgs),
 }
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Err(error) => return usage_error(&error),
     };
     let outcome = match &cli.command {
+        Command::Dkim(args) => dkim::run(&cli.global, args),
         Command::Dns(args) => dns::run(&cli.global, args),
         Command::Spf(args) => spf::run(&cli.global, args),
     };

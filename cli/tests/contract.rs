@@ -160,3 +160,133 @@ fn spf_check_reports_lookups_and_findings() {
             .contains("no SPF record")
     );
 }
+
+fn example(file: &str) -> String {
+    format!("{}/../examples/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn dkim_verify_reports_each_signature_with_the_contract_keys() {
+    let signed = example("signed.eml");
+    let out = json(&tegami(&[
+        "--now",
+        "1795424500",
+        "--json",
+        "dkim",
+        "verify",
+        &signed,
+    ]));
+    let signatures = out["signatures"].as_array().unwrap();
+    assert_eq!(signatures.len(), 2);
+    for signature in signatures {
+        for key in ["domain", "selector", "algorithm", "result", "reason"] {
+            assert!(signature.get(key).is_some(), "{key} missing in {signature}");
+        }
+        assert_eq!(signature["result"], "pass");
+        assert_eq!(signature["domain"], "example.com");
+    }
+    let tampered = std::env::temp_dir().join("tegami-contract-tampered.eml");
+    let text = std::fs::read_to_string(&signed).unwrap();
+    std::fs::write(
+        &tampered,
+        text.replace("quarterly report is", "quarterly report isn't"),
+    )
+    .unwrap();
+    let out = json(&tegami(&[
+        "--now",
+        "1795424500",
+        "--json",
+        "dkim",
+        "verify",
+        tampered.to_str().unwrap(),
+    ]));
+    assert_eq!(out["signatures"][0]["result"], "fail");
+    assert_eq!(out["signatures"][0]["reason"], "body hash did not verify");
+}
+
+#[test]
+fn dkim_sign_then_verify_and_keygen_prints_the_record() {
+    let dir = std::env::temp_dir().join(format!("tegami-contract-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pem = dir.join("k.pem");
+    let _ = std::fs::remove_file(&pem);
+    let out = json(&tegami(&[
+        "--json",
+        "dkim",
+        "keygen",
+        "--algorithm",
+        "ed25519-sha256",
+        "--domain",
+        "example.org",
+        "--selector",
+        "k1",
+        "--out",
+        pem.to_str().unwrap(),
+    ]));
+    assert_eq!(out["dns_name"], "k1._domainkey.example.org");
+    let txt = out["txt"].as_str().unwrap();
+    assert!(txt.starts_with("v=DKIM1; k=ed25519; p="), "{txt}");
+    let zone = dir.join("zone");
+    std::fs::write(
+        &zone,
+        format!("k1._domainkey.example.org. 300 IN TXT \"{txt}\"\n"),
+    )
+    .unwrap();
+    let signed = tegami(&[
+        "--now",
+        "1700000000",
+        "dkim",
+        "sign",
+        "--key",
+        pem.to_str().unwrap(),
+        "--domain",
+        "example.org",
+        "--selector",
+        "k1",
+        "--headers",
+        "from:to:subject",
+        "--canonicalization",
+        "simple/relaxed",
+        &example("message.eml"),
+    ]);
+    assert_eq!(
+        signed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    let text = String::from_utf8(signed.stdout).unwrap();
+    assert!(
+        text.starts_with("DKIM-Signature: v=1; a=ed25519-sha256; c=simple/relaxed;"),
+        "{text}"
+    );
+    assert!(text.lines().all(|line| line.len() <= 79));
+    let file = dir.join("signed.eml");
+    std::fs::write(&file, &text).unwrap();
+    let out = json(&tegami(&[
+        "--zone",
+        zone.to_str().unwrap(),
+        "--now",
+        "1700000001",
+        "--json",
+        "dkim",
+        "verify",
+        file.to_str().unwrap(),
+    ]));
+    assert_eq!(out["signatures"][0]["result"], "pass", "{out}");
+    // An existing key file is never overwritten.
+    let again = tegami(&[
+        "dkim",
+        "keygen",
+        "--algorithm",
+        "rsa-sha256",
+        "--domain",
+        "example.org",
+        "--selector",
+        "k1",
+        "--out",
+        pem.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&again.stderr).lines().count(), 1);
+}

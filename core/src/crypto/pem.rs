@@ -7,6 +7,18 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::KeyError;
 
+/// Writes one PEM block with 64-character lines (RFC 7468 §2).
+pub(crate) fn encode(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let mut out = alloc::format!("-----BEGIN {label}-----\n");
+    for line in body.as_bytes().chunks(64) {
+        out.push_str(core::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&alloc::format!("-----END {label}-----\n"));
+    out
+}
+
 /// Finds the first PEM block and returns its label and decoded contents.
 pub(crate) fn decode(text: &str) -> Result<(&str, Vec<u8>), KeyError> {
     let (_, after_begin) = text

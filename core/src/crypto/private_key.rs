@@ -66,6 +66,32 @@ impl PrivateKey {
         PrivateKey::Ed25519Seed(Secret::new(seed))
     }
 
+    /// The key as a PEM file: `RSA PRIVATE KEY` for PKCS#1, `PRIVATE KEY` (PKCS#8) for the rest;
+    /// a raw Ed25519 seed is wrapped in PKCS#8 (RFC 8410 §7).
+    ///
+    /// ```
+    /// use tegami_core::crypto::PrivateKey;
+    ///
+    /// let pem = PrivateKey::ed25519_seed([7; 32]).to_pem();
+    /// let again = PrivateKey::from_pem(pem.expose())?;
+    /// assert_eq!(again.to_pem().expose(), pem.expose());
+    /// # Ok::<(), tegami_core::crypto::KeyError>(())
+    /// ```
+    pub fn to_pem(&self) -> Secret<String> {
+        let (label, der): (&str, Vec<u8>) = match self {
+            PrivateKey::RsaPkcs1(der) => ("RSA PRIVATE KEY", der.expose().clone()),
+            PrivateKey::RsaPkcs8(der) | PrivateKey::Ed25519Pkcs8(der) => {
+                ("PRIVATE KEY", der.expose().clone())
+            }
+            PrivateKey::Ed25519Seed(seed) => {
+                let mut der = ED25519_PKCS8_PREFIX.to_vec();
+                der.extend_from_slice(seed.expose());
+                ("PRIVATE KEY", der)
+            }
+        };
+        Secret::new(pem::encode(label, &der))
+    }
+
     /// The key type.
     pub fn key_type(&self) -> KeyType {
         match self {
@@ -93,6 +119,12 @@ impl PrivateKey {
         }
     }
 }
+
+/// PrivateKeyInfo { version 0, AlgorithmIdentifier { id-Ed25519 }, OCTET STRING { OCTET STRING
+/// (32 octets) } } up to the seed, RFC 8410 §7.
+const ED25519_PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
 
 /// Checks the outline of an RSAPrivateKey: a SEQUENCE starting with version and modulus.
 fn check_pkcs1(der: &[u8]) -> Result<(), KeyError> {
