@@ -485,3 +485,186 @@ fn key_record(answer: &Answer) -> Result<KeyRecord, Failure> {
     }
     Err(first_error.map_or(Failure::KeyNotFound, Failure::KeyRecord))
 }
+
+#[cfg(test)]
+#[cfg(feature = "ring")]
+mod tests {
+    use proptest::prelude::*;
+    use tegami_core::crypto::{PrivateKey, RingBackend, SignPolicy, SigningKey};
+    use tegami_core::dns::{self, ZoneResolver};
+
+    use super::*;
+    use crate::canon::{Canonicalization, CanonicalizationPair};
+    use crate::{Signer, SigningSpec};
+
+    fn zone(key: &impl SigningKey) -> ZoneResolver {
+        ZoneResolver::from_master_file(&alloc::format!(
+            "s._domainkey.example.com. 300 IN TXT \"v=DKIM1; k=ed25519; p={}\"\n",
+            key.public_key().to_dkim_base64()
+        ))
+        .unwrap()
+    }
+
+    fn signed(message: &[u8], canonicalization: CanonicalizationPair) -> Vec<u8> {
+        let key = RingBackend
+            .signing_key(&PrivateKey::ed25519_seed([9; 32]), &SignPolicy::default())
+            .unwrap();
+        let mut spec = SigningSpec::new(
+            &key,
+            "example.com".parse().unwrap(),
+            "s".try_into().unwrap(),
+        );
+        spec.canonicalization = canonicalization;
+        let mut signer = Signer::new(alloc::vec![spec], 1_000);
+        signer.handle_input(message);
+        let field = signer.finish().unwrap().remove(0);
+        [field.as_bytes(), message].concat()
+    }
+
+    fn verify_chunked(message: &[u8], cuts: &[usize]) -> Vec<SignatureResult> {
+        let key = RingBackend
+            .signing_key(&PrivateKey::ed25519_seed([9; 32]), &SignPolicy::default())
+            .unwrap();
+        let mut verifier = Verifier::new(Config::default(), 1_001);
+        let mut start = 0;
+        for &cut in cuts {
+            verifier.handle_input(&message[start..cut]).unwrap();
+            start = cut;
+        }
+        verifier.handle_input(&message[start..]).unwrap();
+        verifier.handle_end();
+        dns::resolve(&mut verifier, &zone(&key)).unwrap()
+    }
+
+    fn message() -> impl Strategy<Value = Vec<u8>> {
+        (
+            "[A-Za-z ]{0,30}",
+            proptest::collection::vec("[a-z \t]{0,20}(\r\n)?", 0..12),
+            0..3usize,
+        )
+            .prop_map(|(subject, lines, trailing)| {
+                let mut out = alloc::format!(
+                    "From: a@example.com\r\nSubject: {subject}\r\n  folded\r\nTo: b@example.net\r\n\r\n"
+                )
+                .into_bytes();
+                for line in lines {
+                    out.extend_from_slice(line.as_bytes());
+                }
+                out.extend(b"\r\n".repeat(trailing));
+                out
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn any_chunking_gives_the_same_result(
+            message in message(),
+            cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..8),
+            relaxed_header in any::<bool>(),
+            relaxed_body in any::<bool>(),
+        ) {
+            let pick = |relaxed| if relaxed { Canonicalization::Relaxed } else { Canonicalization::Simple };
+            let signed = signed(&message, CanonicalizationPair { header: pick(relaxed_header), body: pick(relaxed_body) });
+            let mut offsets: Vec<usize> = cuts.iter().map(|cut| cut.index(signed.len() + 1)).collect();
+            offsets.sort_unstable();
+            let whole = verify_chunked(&signed, &[]);
+            prop_assert_eq!(whole[0].result, DkimResult::Pass, "{}", whole[0].reason());
+            prop_assert_eq!(verify_chunked(&signed, &offsets), whole);
+        }
+
+        #[test]
+        fn a_changed_byte_in_the_body_or_a_signed_field_fails(
+            message in message(),
+            position in any::<prop::sample::Index>(),
+        ) {
+            let signed = signed(&message, CanonicalizationPair::RELAXED);
+            let body_start = signed.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+            let from = signed.windows(6).position(|w| w == b"From: ").unwrap();
+            // A letter of the From address, or any letter of the body.
+            let letters: Vec<usize> = (from + 6..from + 19)
+                .chain(body_start..signed.len())
+                .filter(|&i| signed[i].is_ascii_lowercase())
+                .collect();
+            prop_assume!(!letters.is_empty());
+            let mut changed = signed.clone();
+            changed[letters[position.index(letters.len())]] ^= 0x20;
+            let results = verify_chunked(&changed, &[]);
+            prop_assert_eq!(results[0].result, DkimResult::Fail);
+        }
+    }
+
+    #[test]
+    fn unsigned_body_tail_is_policy_by_default_and_pass_when_allowed() {
+        let key = RingBackend
+            .signing_key(&PrivateKey::ed25519_seed([9; 32]), &SignPolicy::default())
+            .unwrap();
+        let message = b"From: a@example.com\r\n\r\nsigned part\r\n";
+        let mut spec = SigningSpec::new(
+            &key,
+            "example.com".parse().unwrap(),
+            "s".try_into().unwrap(),
+        );
+        spec.body_length = true;
+        let mut signer = Signer::new(alloc::vec![spec], 1_000);
+        signer.handle_input(message);
+        let field = signer.finish().unwrap().remove(0);
+        let extended = [field.as_bytes(), message, b"appended by someone else\r\n"].concat();
+        let results = verify_chunked(&extended, &[]);
+        assert_eq!(results[0].result, DkimResult::Policy);
+        assert_eq!(results[0].partial_body, Some((13, 39)));
+        let config = Config {
+            allow_partial_body: true,
+            ..Config::default()
+        };
+        let mut verifier = Verifier::new(config, 1_001);
+        verifier.handle_input(&extended).unwrap();
+        verifier.handle_end();
+        let results = dns::resolve(&mut verifier, &zone(&key)).unwrap();
+        assert_eq!(results[0].result, DkimResult::Pass);
+        assert!(results[0].reason().contains("part of the body"));
+    }
+
+    #[test]
+    fn header_limit_and_signature_cap() {
+        let message = signed(
+            b"From: a@example.com\r\n\r\nx\r\n",
+            CanonicalizationPair::RELAXED,
+        );
+        let config = Config {
+            max_header_bytes: 40,
+            ..Config::default()
+        };
+        let mut verifier = Verifier::new(config, 1_001);
+        verifier.handle_input(&message).unwrap();
+        verifier.handle_end();
+        let Step::Done(results) = verifier.poll() else {
+            panic!("no queries expected")
+        };
+        assert_eq!(results[0].failure, Some(Failure::HeaderTooLarge(40)));
+
+        let twice = [&message[..message.len() - 26], &message[..]].concat();
+        let config = Config {
+            max_signatures: 1,
+            ..Config::default()
+        };
+        let mut verifier = Verifier::new(config, 1_001);
+        verifier.handle_input(&twice).unwrap();
+        verifier.handle_end();
+        let Step::Lookup(queries) = verifier.poll() else {
+            panic!("one key query expected")
+        };
+        assert_eq!(queries.len(), 1);
+        assert!(matches!(verifier.handle_input(b"x"), Err(InputAfterEnd)));
+    }
+
+    #[test]
+    fn no_signature_is_an_empty_list() {
+        let mut verifier = Verifier::new(Config::default(), 0);
+        verifier
+            .handle_input(b"From: a@example.com\r\n\r\nbody\r\n")
+            .unwrap();
+        verifier.handle_end();
+        assert_eq!(verifier.poll(), Step::Done(Vec::new()));
+        assert_eq!(crate::auth_results(&[])[0].result, "none");
+    }
+}
