@@ -9,6 +9,7 @@
     clippy::print_stdout
 )]
 
+mod dkimpy;
 mod mail_dkim;
 mod rfc8463;
 
