@@ -40,6 +40,8 @@ def main() -> int:
         for name, value in header_fields(data):
             if name in (b"dkim-signature", b"arc-seal", b"arc-message-signature"):
                 write(corpus, "core_tag_list", value.strip())
+                if name == b"dkim-signature":
+                    write(corpus, "dkim_signature", value)
             elif name in (b"authentication-results", b"arc-authentication-results"):
                 write(corpus, "core_auth_results", value)
             elif name in (b"from", b"to", b"return-path", b"sender"):
@@ -50,6 +52,20 @@ def main() -> int:
     for line in (conformance / "dkim/rfc8463/001.txt").read_bytes().splitlines():
         if b" v=DKIM1" in line:
             write(corpus, "core_tag_list", line.split(b" ", 1)[1])
+            write(corpus, "dkim_key_record", line.split(b" ", 1)[1])
+    for line in (conformance / "dkim/mail-dkim/FAKE_DNS.dat").read_bytes().splitlines():
+        if line and not line.startswith((b"#", b";")) and b" " in line:
+            write(corpus, "dkim_key_record", line.split(b" ", 1)[1].strip())
+    crlf = lambda data: re.sub(rb"(?<!\r)\n", b"\r\n", data)
+    dkim_messages = sorted((conformance / "dkim").rglob("*.txt"))
+    dkim_messages.append(pathlib.Path(__file__).resolve().parent.parent / "examples" / "signed.eml")
+    for path in dkim_messages:
+        data = crlf(path.read_bytes())
+        if path.name == "001.txt":
+            data = data.split(b"\r\n\r\n", 1)[1]
+        write(corpus, "dkim_verifier", data)
+        body = re.split(rb"\r\n\r\n", data, maxsplit=1)[-1]
+        write(corpus, "dkim_canonicalizer", bytes([len(body) % 251]) + body)
     zone = pathlib.Path(__file__).resolve().parent.parent / "examples" / "example.com.zone"
     write(corpus, "core_zone", b"example.com mail.example.com x.example.com\n--\n" + zone.read_bytes())
     write(corpus, "core_mailbox", b"<@a.example,@b.example:user@[IPv6:2001:db8::1]>")
@@ -66,7 +82,8 @@ def main() -> int:
           b"b.example. 60 IN MX 10 m.b.example.\nm.b.example. 60 IN AAAA 2001:db8::1\n"
           b"c.example. 60 IN TXT \"v=spf1 ptr ?all\"\n")
     for target in ("core_tag_list", "core_auth_results", "core_mailbox", "core_domain", "core_zone",
-                   "spf_record", "spf_macro_expansion", "spf_evaluation"):
+                   "spf_record", "spf_macro_expansion", "spf_evaluation", "dkim_signature",
+                   "dkim_key_record", "dkim_canonicalizer", "dkim_verifier"):
         count = len(list((corpus / target).glob("*")))
         print(f"{target}: {count} seeds")
         if count == 0:

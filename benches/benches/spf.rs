@@ -96,12 +96,8 @@ fn spf(c: &mut Criterion) {
 
 #[cfg(feature = "peers")]
 mod peer {
-    use std::borrow::Borrow;
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    use std::hash::Hash;
     use std::hint::black_box;
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    use std::net::IpAddr;
     use std::time::{Duration, Instant};
 
     use criterion::BenchmarkGroup;
@@ -109,84 +105,9 @@ mod peer {
     use mail_auth::dns::TxtRecordParser;
     use mail_auth::spf::SpfRecord;
     use mail_auth::spf::verify::SpfParameters;
-    use mail_auth::{
-        DnsCache, MessageAuthenticator, Mx, Negative, Parameters, RecordSet, ResolverCache,
-        TxtRecord,
-    };
+    use mail_auth::{MessageAuthenticator, Parameters, ResolverCache, TxtRecord};
+    use tegami_benches::mail_auth_cache::{Caches, ready};
     use tegami_spf::SpfResult;
-
-    pub(super) struct Map<K, V>(RefCell<HashMap<K, V>>);
-
-    impl<K: Hash + Eq, V: Clone> ResolverCache<K, V> for Map<K, V> {
-        fn get<Q>(&self, name: &Q) -> Option<V>
-        where
-            K: Borrow<Q>,
-            Q: Hash + Eq + ?Sized,
-        {
-            self.0.borrow().get(name).cloned()
-        }
-
-        fn remove<Q>(&self, name: &Q) -> Option<V>
-        where
-            K: Borrow<Q>,
-            Q: Hash + Eq + ?Sized,
-        {
-            self.0.borrow_mut().remove(name)
-        }
-
-        fn insert(&self, key: K, value: V, _: Instant) {
-            self.0.borrow_mut().insert(key, value);
-        }
-    }
-
-    type Answer<T> = Result<RecordSet<T>, Negative>;
-
-    pub(super) struct Caches {
-        txt: Map<Box<str>, TxtRecord>,
-        mx: Map<Box<str>, Answer<Mx>>,
-        ipv4: Map<Box<str>, Answer<Ipv4Addr>>,
-        ipv6: Map<Box<str>, Answer<Ipv6Addr>>,
-        ptr: Map<IpAddr, Answer<Box<str>>>,
-    }
-
-    impl DnsCache for Caches {
-        type Txt = Map<Box<str>, TxtRecord>;
-        type Mx = Map<Box<str>, Answer<Mx>>;
-        type Ipv4 = Map<Box<str>, Answer<Ipv4Addr>>;
-        type Ipv6 = Map<Box<str>, Answer<Ipv6Addr>>;
-        type Ptr = Map<IpAddr, Answer<Box<str>>>;
-
-        fn txt(&self) -> Option<&Self::Txt> {
-            Some(&self.txt)
-        }
-        fn mx(&self) -> Option<&Self::Mx> {
-            Some(&self.mx)
-        }
-        fn ipv4(&self) -> Option<&Self::Ipv4> {
-            Some(&self.ipv4)
-        }
-        fn ipv6(&self) -> Option<&Self::Ipv6> {
-            Some(&self.ipv6)
-        }
-        fn ptr(&self) -> Option<&Self::Ptr> {
-            Some(&self.ptr)
-        }
-    }
-
-    fn empty<K, V>() -> Map<K, V> {
-        Map(RefCell::new(HashMap::new()))
-    }
-
-    /// Polls a future that never waits: every answer is in the cache.
-    fn ready<F: Future>(future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-        loop {
-            if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
-                return output;
-            }
-        }
-    }
 
     pub(super) fn bench(
         group: &mut BenchmarkGroup<'_, WallTime>,
@@ -198,13 +119,7 @@ mod peer {
         let authenticator = MessageAuthenticator::new_cloudflare().expect("resolver object");
         let valid_until = Instant::now() + Duration::from_secs(86_400);
         let check = || {
-            let caches = Caches {
-                txt: empty(),
-                mx: empty(),
-                ipv4: empty(),
-                ipv6: empty(),
-                ptr: empty(),
-            };
+            let caches = Caches::default();
             for (owner, text) in records {
                 caches.txt.insert(
                     format!("{owner}.").into_boxed_str(),

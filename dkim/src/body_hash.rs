@@ -23,6 +23,10 @@ struct Group<H> {
     algorithm: Canonicalization,
     canonicalizer: BodyCanonicalizer,
     total: u64,
+    /// Small canonical pieces gathered into one hash update: relaxed canonicalization cuts
+    /// text at every whitespace run it changes, and a hash update per piece costs more than
+    /// copying the piece.
+    staged: Vec<u8>,
     sinks: Vec<Sink<H>>,
 }
 
@@ -62,6 +66,7 @@ impl<H: Hasher> BodyHashes<H> {
                     algorithm,
                     canonicalizer: BodyCanonicalizer::new(algorithm),
                     total: 0,
+                    staged: Vec::with_capacity(STAGE),
                     sinks: Vec::new(),
                 });
                 self.groups.len() - 1
@@ -95,10 +100,13 @@ impl<H: Hasher> BodyHashes<H> {
             let Group {
                 canonicalizer,
                 total,
+                staged,
                 sinks,
                 ..
             } = group;
-            canonicalizer.feed(chunk, &mut |piece: &[u8]| write(total, sinks, piece));
+            canonicalizer.feed(chunk, &mut |piece: &[u8]| {
+                stage(total, staged, sinks, piece);
+            });
         }
     }
 
@@ -111,10 +119,14 @@ impl<H: Hasher> BodyHashes<H> {
                 let Group {
                     canonicalizer,
                     mut total,
+                    mut staged,
                     mut sinks,
                     ..
                 } = group;
-                canonicalizer.finish(&mut |piece: &[u8]| write(&mut total, &mut sinks, piece));
+                canonicalizer.finish(&mut |piece: &[u8]| {
+                    stage(&mut total, &mut staged, &mut sinks, piece);
+                });
+                write(&mut sinks, &staged);
                 let digests = sinks.into_iter().map(|sink| sink.hasher.finish()).collect();
                 (total, digests)
             })
@@ -131,9 +143,23 @@ impl BodyDigests {
     }
 }
 
-fn write<H: Hasher>(total: &mut u64, sinks: &mut [Sink<H>], piece: &[u8]) {
+/// Counts a canonical piece and hashes it, through the staging buffer when it is small.
+fn stage<H: Hasher>(total: &mut u64, staged: &mut Vec<u8>, sinks: &mut [Sink<H>], piece: &[u8]) {
+    *total += piece.len() as u64;
+    if staged.len() + piece.len() > STAGE {
+        write(sinks, staged);
+        staged.clear();
+    }
+    if piece.len() >= STAGE / 2 {
+        write(sinks, piece);
+    } else {
+        staged.extend_from_slice(piece);
+    }
+}
+
+/// Hashes `piece` into every sink, each up to its `l=`.
+fn write<H: Hasher>(sinks: &mut [Sink<H>], piece: &[u8]) {
     let length = piece.len() as u64;
-    *total += length;
     for sink in sinks {
         let take = match sink.limit {
             Some(limit) => limit.saturating_sub(sink.written).min(length),
@@ -149,3 +175,6 @@ fn write<H: Hasher>(total: &mut u64, sinks: &mut [Sink<H>], piece: &[u8]) {
         sink.written += take;
     }
 }
+
+/// The staging buffer's size.
+const STAGE: usize = 8192;

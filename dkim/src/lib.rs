@@ -33,6 +33,8 @@ extern crate alloc;
 
 mod body_hash;
 pub mod canon;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod header;
 mod key_record;
 mod reader;

@@ -84,8 +84,9 @@ fn a_100_mb_body_costs_no_memory() {
     println!(
         "peak: signing {signing_peak} B, verifying {verifying_peak} B, header {header_size} B"
     );
-    // The header block is kept (with growth slack) plus parsed signatures and key records.
-    let allowance = 2 * header_size + 16 * 1024;
+    // The header block is kept (with growth slack), plus parsed signatures and key records and
+    // the body hasher's 8 KiB staging buffer: a constant, whatever the body size.
+    let allowance = 2 * header_size + 32 * 1024;
     assert!(
         verifying_peak < allowance,
         "verifying peaked at {verifying_peak} B"

@@ -177,12 +177,9 @@ pub fn without_whitespace(value: &str) -> Cow<'_, str> {
         .bytes()
         .any(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
     {
-        Cow::Owned(
-            value
-                .chars()
-                .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
-                .collect(),
-        )
+        let mut owned = String::from(value);
+        owned.retain(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'));
+        Cow::Owned(owned)
     } else {
         Cow::Borrowed(value)
     }

@@ -35,6 +35,21 @@ pub struct BodyCanonicalizer {
     pending_lines: u64,
     /// Whether any content (not an empty line) has been written.
     wrote_content: bool,
+    /// The searchers for two spaces and a space before CR, built once.
+    finders: Finders,
+}
+
+/// Prebuilt substring searchers (building one costs more than a short search).
+#[derive(Clone)]
+struct Finders {
+    spaces: memchr::memmem::Finder<'static>,
+    space_cr: memchr::memmem::Finder<'static>,
+}
+
+impl core::fmt::Debug for Finders {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Finders")
+    }
 }
 
 /// What the canonicalizer holds back at a chunk boundary.
@@ -58,15 +73,21 @@ impl BodyCanonicalizer {
             state: State::Text,
             pending_lines: 0,
             wrote_content: false,
+            finders: Finders {
+                spaces: memchr::memmem::Finder::new(b"  "),
+                space_cr: memchr::memmem::Finder::new(b" \r"),
+            },
         }
     }
 
     /// Canonicalizes the next chunk of the body, handing the result to `sink` in pieces.
     pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&[u8])) {
+        let finders = self.finders.clone();
+        let mut scan = Scan::new(chunk, &finders);
         let mut rest = chunk;
         while !rest.is_empty() {
             rest = match self.state {
-                State::Text => self.text(rest, sink),
+                State::Text => self.text(rest, &mut scan, sink),
                 State::Wsp => {
                     let run = rest.iter().take_while(|&&byte| is_wsp(byte)).count();
                     match rest.get(run..) {
@@ -119,9 +140,14 @@ impl BodyCanonicalizer {
     }
 
     /// Handles bytes in the `Text` state; returns what is left for another state.
-    fn text<'c>(&mut self, chunk: &'c [u8], sink: &mut impl FnMut(&[u8])) -> &'c [u8] {
+    fn text<'c>(
+        &mut self,
+        chunk: &'c [u8],
+        scan: &mut Scan<'_>,
+        sink: &mut impl FnMut(&[u8]),
+    ) -> &'c [u8] {
         let stop = if self.relaxed {
-            first_change(chunk)
+            scan.first_change(chunk.len())
         } else {
             chunk.len()
         };
@@ -162,54 +188,81 @@ impl BodyCanonicalizer {
     }
 }
 
-/// The offset of the first octet where relaxed canonicalization may change something: a tab,
-/// a space followed by whitespace or CR, or a space at the very end (its follower is unknown).
+/// Where relaxed canonicalization may change something in one chunk: a tab, a space followed
+/// by whitespace or CR, or a space or tab as the chunk's last octet (its follower is unknown).
 ///
-/// The bulk of the work is a scan of 32-octet blocks written so the compiler turns it into
-/// vector compares; ordinary text has no such octet, so most blocks are passed in one step.
-fn first_change(data: &[u8]) -> usize {
-    let mut offset = 0;
-    while let Some(window) = data
-        .get(offset..)
-        .and_then(|rest| rest.first_chunk::<{ BLOCK + 1 }>())
-    {
-        if block_may_change(window) {
-            break;
+/// Each kind is found with memchr's vectorized searches, and each search runs again only once
+/// the text before its last find has been consumed, so a chunk is scanned about once per kind
+/// however many changes it holds.
+struct Scan<'c> {
+    chunk: &'c [u8],
+    finders: &'c Finders,
+    /// The next tab, two spaces, and space before CR at or after the last search; `usize::MAX`
+    /// when there is none.
+    tab: usize,
+    spaces: usize,
+    space_cr: usize,
+    /// Where each search last started.
+    searched: [usize; 3],
+}
+
+impl<'c> Scan<'c> {
+    fn new(chunk: &'c [u8], finders: &'c Finders) -> Scan<'c> {
+        Scan {
+            chunk,
+            finders,
+            tab: 0,
+            spaces: 0,
+            space_cr: 0,
+            searched: [usize::MAX; 3],
         }
-        offset += BLOCK;
     }
-    let rest = data.get(offset..).unwrap_or_default();
-    let mut bytes = rest.iter().enumerate().peekable();
-    while let Some((index, &byte)) = bytes.next() {
-        let changes = match byte {
-            b'\t' => true,
-            b' ' => bytes
-                .peek()
-                .is_none_or(|&(_, &next)| matches!(next, b' ' | b'\t' | b'\r')),
-            _ => false,
+
+    /// The first change at or after the start of `rest`, given as the length left.
+    fn first_change(&mut self, rest_len: usize) -> usize {
+        let from = self.chunk.len() - rest_len;
+        let text = self.chunk.get(from..).unwrap_or_default();
+        if self.tab < from || self.searched[0] == usize::MAX {
+            self.tab = memchr::memchr(b'\t', text).map_or(usize::MAX, |i| from + i);
+            self.searched[0] = from;
+        }
+        if self.spaces < from || self.searched[1] == usize::MAX {
+            self.spaces = self
+                .finders
+                .spaces
+                .find(text)
+                .map_or(usize::MAX, |i| from + i);
+            self.searched[1] = from;
+        }
+        if self.space_cr < from || self.searched[2] == usize::MAX {
+            self.space_cr = self
+                .finders
+                .space_cr
+                .find(text)
+                .map_or(usize::MAX, |i| from + i);
+            self.searched[2] = from;
+        }
+        // A space right before a tab belongs to the same whitespace run.
+        let tab = if self.tab > from
+            && self.tab != usize::MAX
+            && self.chunk.get(self.tab - 1) == Some(&b' ')
+        {
+            self.tab - 1
+        } else {
+            self.tab
         };
-        if changes {
-            return offset + index;
-        }
+        let found = tab.min(self.spaces).min(self.space_cr);
+        let stop = if found == usize::MAX {
+            match self.chunk.last() {
+                Some(b' ' | b'\t') if !text.is_empty() => self.chunk.len() - 1,
+                _ => self.chunk.len(),
+            }
+        } else {
+            found
+        };
+        stop - from
     }
-    data.len()
 }
-
-/// Whether the first [`BLOCK`] octets of `window` hold an octet [`first_change`] stops at
-/// (the last octet of `window` is there only as the follower of the one before it).
-fn block_may_change(window: &[u8; BLOCK + 1]) -> bool {
-    let (Some(bytes), Some(next)) = (window.first_chunk::<BLOCK>(), window.last_chunk::<BLOCK>())
-    else {
-        return true;
-    };
-    bytes.iter().zip(next).fold(false, |found, (&byte, &next)| {
-        found
-            | (byte == b'\t')
-            | ((byte == b' ') & ((next == b' ') | (next == b'\t') | (next == b'\r')))
-    })
-}
-
-const BLOCK: usize = 32;
 
 /// Held-back empty lines are written from here, 32 at a time.
 const CRLFS: &[u8] = b"\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\
