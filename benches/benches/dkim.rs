@@ -10,7 +10,8 @@
 #![allow(
     clippy::panic,
     clippy::expect_used,
-    reason = "a bench without its fixture must stop loudly"
+    clippy::indexing_slicing,
+    reason = "a bench without its fixture must stop loudly; offsets come from the fixture"
 )]
 
 use std::hint::black_box;
