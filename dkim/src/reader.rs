@@ -47,22 +47,22 @@ impl MessageReader {
             Stage::Overflow => return Fed::Nothing,
             Stage::Header => {}
         }
-        if self.header.is_empty() && chunk.starts_with(b"\r\n") {
-            // No header fields at all: the body starts right away.
-            self.stage = Stage::Body;
-            return Fed::HeaderDone(Vec::new(), chunk.get(2..).unwrap_or_default());
-        }
         let searched_from = self.header.len().saturating_sub(3);
         let room = self.max_header_bytes.saturating_sub(self.header.len());
         // Three octets past the limit still let an empty line right at the limit be found.
         let take = chunk.len().min(room.saturating_add(3));
         let (kept, rest) = chunk.split_at(take);
         self.header.extend_from_slice(kept);
+        // A message that starts with the empty line has no header fields at all.
+        let empty_header = self.header.starts_with(b"\r\n").then_some((0, 2));
         let window = self.header.get(searched_from..).unwrap_or_default();
-        if let Some(found) = memchr::memmem::find(window, b"\r\n\r\n") {
-            let end = searched_from + found;
-            let buffered = self.header.split_off((end + 4).min(self.header.len()));
-            self.header.truncate(end + 2);
+        let found = empty_header.or_else(|| {
+            memchr::memmem::find(window, b"\r\n\r\n")
+                .map(|found| (searched_from + found + 2, searched_from + found + 4))
+        });
+        if let Some((end, body_start)) = found {
+            let buffered = self.header.split_off(body_start.min(self.header.len()));
+            self.header.truncate(end);
             self.stage = Stage::Body;
             Fed::HeaderDone(buffered, rest)
         } else if self.header.len() > self.max_header_bytes {
@@ -127,6 +127,10 @@ mod tests {
     #[test]
     fn no_header_and_no_body() {
         assert_eq!(split(b"\r\nbody", 3, 10), (vec![], b"body".to_vec(), false));
+        assert_eq!(
+            split(b"\r\nbody\r\n\r\nx", 1, 100),
+            (vec![], b"body\r\n\r\nx".to_vec(), false)
+        );
         assert_eq!(
             split(b"A: 1\r\n", 2, 10),
             (b"A: 1\r\n".to_vec(), vec![], false)

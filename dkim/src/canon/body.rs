@@ -197,13 +197,11 @@ impl BodyCanonicalizer {
 struct Scan<'c> {
     chunk: &'c [u8],
     finders: &'c Finders,
-    /// The next tab, two spaces, and space before CR at or after the last search; `usize::MAX`
-    /// when there is none.
-    tab: usize,
-    spaces: usize,
-    space_cr: usize,
-    /// Where each search last started.
-    searched: [usize; 3],
+    /// Where the next tab, two spaces, and space before CR were found (`usize::MAX`: nowhere
+    /// further); `None` until searched.
+    tab: Option<usize>,
+    spaces: Option<usize>,
+    space_cr: Option<usize>,
 }
 
 impl<'c> Scan<'c> {
@@ -211,47 +209,34 @@ impl<'c> Scan<'c> {
         Scan {
             chunk,
             finders,
-            tab: 0,
-            spaces: 0,
-            space_cr: 0,
-            searched: [usize::MAX; 3],
+            tab: None,
+            spaces: None,
+            space_cr: None,
         }
     }
 
-    /// The first change at or after the start of `rest`, given as the length left.
+    /// The first change at or after the start of the rest of the chunk, `rest_len` octets
+    /// long, as an offset into that rest.
     fn first_change(&mut self, rest_len: usize) -> usize {
         let from = self.chunk.len() - rest_len;
         let text = self.chunk.get(from..).unwrap_or_default();
-        if self.tab < from || self.searched[0] == usize::MAX {
-            self.tab = memchr::memchr(b'\t', text).map_or(usize::MAX, |i| from + i);
-            self.searched[0] = from;
-        }
-        if self.spaces < from || self.searched[1] == usize::MAX {
-            self.spaces = self
-                .finders
-                .spaces
-                .find(text)
-                .map_or(usize::MAX, |i| from + i);
-            self.searched[1] = from;
-        }
-        if self.space_cr < from || self.searched[2] == usize::MAX {
-            self.space_cr = self
-                .finders
-                .space_cr
-                .find(text)
-                .map_or(usize::MAX, |i| from + i);
-            self.searched[2] = from;
-        }
+        let tab = next(&mut self.tab, from, || memchr::memchr(b'\t', text));
+        let spaces = next(&mut self.spaces, from, || self.finders.spaces.find(text));
+        let space_cr = next(&mut self.space_cr, from, || {
+            self.finders.space_cr.find(text)
+        });
         // A space right before a tab belongs to the same whitespace run.
-        let tab = if self.tab > from
-            && self.tab != usize::MAX
-            && self.chunk.get(self.tab - 1) == Some(&b' ')
-        {
-            self.tab - 1
-        } else {
-            self.tab
+        let tab = match tab.checked_sub(1) {
+            Some(before) if tab != usize::MAX && before >= from => {
+                if self.chunk.get(before) == Some(&b' ') {
+                    before
+                } else {
+                    tab
+                }
+            }
+            _ => tab,
         };
-        let found = tab.min(self.spaces).min(self.space_cr);
+        let found = tab.min(spaces).min(space_cr);
         let stop = if found == usize::MAX {
             match self.chunk.last() {
                 Some(b' ' | b'\t') if !text.is_empty() => self.chunk.len() - 1,
@@ -261,6 +246,18 @@ impl<'c> Scan<'c> {
             found
         };
         stop - from
+    }
+}
+
+/// The cached find in `slot` if it still lies ahead of `from`, else a new search from there.
+fn next(slot: &mut Option<usize>, from: usize, search: impl FnOnce() -> Option<usize>) -> usize {
+    match *slot {
+        Some(found) if found >= from => found,
+        _ => {
+            let found = search().map_or(usize::MAX, |offset| from + offset);
+            *slot = Some(found);
+            found
+        }
     }
 }
 
