@@ -50,7 +50,7 @@ struct SignArgs {
     /// The selector (`s=`).
     #[arg(long, value_name = "S")]
     selector: String,
-    /// `rsa-sha256` or `ed25519-sha256`; must match the key.
+    /// `rsa-sha256` (or `rsa`) or `ed25519-sha256` (or `ed25519`); must match the key.
     #[arg(long, value_name = "A")]
     algorithm: Option<String>,
     /// The fields to sign, colon-separated; default: the usual fields, oversigned.
@@ -65,7 +65,7 @@ struct SignArgs {
 
 #[derive(Debug, clap::Args)]
 struct KeygenArgs {
-    /// `rsa-sha256` (2048 bits) or `ed25519-sha256`.
+    /// `rsa-sha256` (or `rsa`; 2048 bits unless --bits) or `ed25519-sha256` (or `ed25519`).
     #[arg(long, value_name = "A")]
     algorithm: String,
     /// The signing domain.
@@ -147,8 +147,7 @@ fn sign(global: &GlobalArgs, args: &SignArgs) -> Result<(), CliError> {
         .signing_key(&key, &SignPolicy::default())
         .map_err(|error| CliError::Key(error.to_string()))?;
     if let Some(name) = &args.algorithm {
-        let wanted = SigningAlgorithm::from_dkim_name(name)
-            .ok_or_else(|| CliError::Invalid("--algorithm", name.clone()))?;
+        let wanted = algorithm(name)?;
         if wanted != key.algorithm() {
             return Err(CliError::Invalid(
                 "--algorithm",
@@ -191,9 +190,7 @@ fn sign(global: &GlobalArgs, args: &SignArgs) -> Result<(), CliError> {
 }
 
 fn keygen(global: &GlobalArgs, args: &KeygenArgs) -> Result<(), CliError> {
-    let algorithm = SigningAlgorithm::from_dkim_name(&args.algorithm)
-        .filter(|algorithm| *algorithm != SigningAlgorithm::RsaSha1)
-        .ok_or_else(|| CliError::Invalid("--algorithm", args.algorithm.clone()))?;
+    let algorithm = algorithm(&args.algorithm)?;
     let domain: tegami::core::domain::Domain = args
         .domain
         .parse()
@@ -228,6 +225,18 @@ fn keygen(global: &GlobalArgs, args: &KeygenArgs) -> Result<(), CliError> {
         println!("{dns_name}. IN TXT {}", strings.join(" "));
     }
     Ok(())
+}
+
+/// A signing algorithm by its `a=` name or its key type (`rsa`, `ed25519`); never rsa-sha1.
+fn algorithm(name: &str) -> Result<SigningAlgorithm, CliError> {
+    let algorithm = match KeyType::from_dkim_name(name) {
+        Some(KeyType::Rsa) => Some(SigningAlgorithm::RsaSha256),
+        Some(KeyType::Ed25519) => Some(SigningAlgorithm::Ed25519Sha256),
+        None => SigningAlgorithm::from_dkim_name(name),
+    };
+    algorithm
+        .filter(|algorithm| *algorithm != SigningAlgorithm::RsaSha1)
+        .ok_or_else(|| CliError::Invalid("--algorithm", name.into()))
 }
 
 /// Writes a new private key file readable by its owner only.

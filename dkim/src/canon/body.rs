@@ -35,20 +35,22 @@ pub struct BodyCanonicalizer {
     pending_lines: u64,
     /// Whether any content (not an empty line) has been written.
     wrote_content: bool,
-    /// The searchers for two spaces and a space before CR, built once.
-    finders: Finders,
 }
 
-/// Prebuilt substring searchers (building one costs more than a short search).
-#[derive(Clone)]
+/// Prebuilt substring searchers (building one costs more than a short search), shared by
+/// every canonicalizer of the process.
 struct Finders {
     spaces: memchr::memmem::Finder<'static>,
     space_cr: memchr::memmem::Finder<'static>,
 }
 
-impl core::fmt::Debug for Finders {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("Finders")
+impl Finders {
+    fn get() -> &'static Finders {
+        static FINDERS: std::sync::OnceLock<Finders> = std::sync::OnceLock::new();
+        FINDERS.get_or_init(|| Finders {
+            spaces: memchr::memmem::Finder::new(b"  "),
+            space_cr: memchr::memmem::Finder::new(b" \r"),
+        })
     }
 }
 
@@ -73,17 +75,12 @@ impl BodyCanonicalizer {
             state: State::Text,
             pending_lines: 0,
             wrote_content: false,
-            finders: Finders {
-                spaces: memchr::memmem::Finder::new(b"  "),
-                space_cr: memchr::memmem::Finder::new(b" \r"),
-            },
         }
     }
 
     /// Canonicalizes the next chunk of the body, handing the result to `sink` in pieces.
     pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&[u8])) {
-        let finders = self.finders.clone();
-        let mut scan = Scan::new(chunk, &finders);
+        let mut scan = Scan::new(chunk, Finders::get());
         let mut rest = chunk;
         while !rest.is_empty() {
             rest = match self.state {
@@ -129,8 +126,8 @@ impl BodyCanonicalizer {
     /// empty body is CRLF under `simple` and nothing under `relaxed` (RFC 6376 §3.4.3, §3.4.4).
     pub fn finish(mut self, sink: &mut impl FnMut(&[u8])) {
         match self.state {
-            State::Text => {}
-            State::Wsp => self.content(b" ", sink),
+            // Whitespace ending an unfinished last line ends a line once CRLF completes it.
+            State::Text | State::Wsp => {}
             State::WspCr => self.content(b" \r", sink),
             State::Cr => self.content(b"\r", sink),
         }
@@ -310,13 +307,9 @@ mod tests {
             for line in &mut lines {
                 *line = squeeze(line).0;
             }
-            let mut last = unfinished.map(|line| {
-                let (mut out, trailing) = squeeze(&line);
-                if trailing {
-                    out.push(b' ');
-                }
-                out
-            });
+            let mut last = unfinished
+                .map(|line| squeeze(&line).0)
+                .filter(|line| !line.is_empty());
             while last.is_none() && lines.last().is_some_and(Vec::is_empty) {
                 lines.pop();
             }
@@ -375,7 +368,11 @@ mod tests {
         assert_eq!(canonical(Canonicalization::Relaxed, &[b"abc"]), b"abc\r\n");
         assert_eq!(
             canonical(Canonicalization::Relaxed, &[b"abc  "]),
-            b"abc \r\n"
+            b"abc\r\n"
+        );
+        assert_eq!(
+            canonical(Canonicalization::Relaxed, &[b"abc\r\n\t "]),
+            b"abc\r\n"
         );
     }
 
