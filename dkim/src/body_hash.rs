@@ -9,13 +9,13 @@ use crate::canon::{BodyCanonicalizer, Canonicalization};
 
 /// Which body hash a signature uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct BodyHashId {
+pub struct BodyHashId {
     group: usize,
     sink: usize,
 }
 
 /// Running body hashes.
-pub(crate) struct BodyHashes<H> {
+pub struct BodyHashes<H> {
     groups: Vec<Group<H>>,
 }
 
@@ -38,17 +38,24 @@ struct Sink<H> {
 }
 
 /// Finished body hashes.
-pub(crate) struct BodyDigests {
+pub struct BodyDigests {
     groups: Vec<(u64, Vec<Digest>)>,
 }
 
+impl<H: Hasher> Default for BodyHashes<H> {
+    fn default() -> Self {
+        BodyHashes::new()
+    }
+}
+
 impl<H: Hasher> BodyHashes<H> {
-    pub(crate) fn new() -> BodyHashes<H> {
+    /// No body hash yet.
+    pub fn new() -> BodyHashes<H> {
         BodyHashes { groups: Vec::new() }
     }
 
     /// Registers a body hash, sharing one already registered with the same parameters.
-    pub(crate) fn add<B: CryptoBackend<Hasher = H> + ?Sized>(
+    pub fn add<B: CryptoBackend<Hasher = H> + ?Sized>(
         &mut self,
         backend: &B,
         algorithm: Canonicalization,
@@ -95,7 +102,7 @@ impl<H: Hasher> BodyHashes<H> {
     }
 
     /// Feeds a chunk of the body.
-    pub(crate) fn feed(&mut self, chunk: &[u8]) {
+    pub fn feed(&mut self, chunk: &[u8]) {
         for group in &mut self.groups {
             let Group {
                 canonicalizer,
@@ -111,7 +118,7 @@ impl<H: Hasher> BodyHashes<H> {
     }
 
     /// Ends the body.
-    pub(crate) fn finish(self) -> BodyDigests {
+    pub fn finish(self) -> BodyDigests {
         let groups = self
             .groups
             .into_iter()
@@ -137,7 +144,7 @@ impl<H: Hasher> BodyHashes<H> {
 
 impl BodyDigests {
     /// The body hash and the canonical body length for `id`.
-    pub(crate) fn get(&self, id: BodyHashId) -> Option<(Digest, u64)> {
+    pub fn get(&self, id: BodyHashId) -> Option<(Digest, u64)> {
         let (total, digests) = self.groups.get(id.group)?;
         Some((*digests.get(id.sink)?, *total))
     }

@@ -7,21 +7,21 @@ use crate::canon::{Canonicalization, canonicalize_header};
 
 /// The fields of a header block, in message order.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct HeaderFields {
+pub struct HeaderFields {
     fields: Vec<Field>,
 }
 
 /// One field: where it is in the block, without its final CRLF, and where its name ends.
 #[derive(Debug, Clone)]
-pub(crate) struct Field {
-    pub(crate) span: Range<usize>,
-    pub(crate) name_end: usize,
+pub struct Field {
+    span: Range<usize>,
+    name_end: usize,
 }
 
 impl HeaderFields {
     /// Splits `block` (the header block, with or without the empty line that ends it) into
     /// fields; a line that starts with whitespace continues the field before it (RFC 5322 §2.2.3).
-    pub(crate) fn split(block: &[u8]) -> HeaderFields {
+    pub fn split(block: &[u8]) -> HeaderFields {
         let mut fields: Vec<Field> = Vec::new();
         let mut start = 0;
         while start < block.len() {
@@ -53,13 +53,13 @@ impl HeaderFields {
     }
 
     /// The fields, first to last.
-    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &Field> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Field> {
         self.fields.iter()
     }
 
     /// Picks the instances `names` sign, each name taking the lowest instance not yet taken
     /// (RFC 6376 §5.4.2); a name with no instance left picks nothing (the null string).
-    pub(crate) fn select<'f, 'n>(
+    pub fn select<'f, 'n>(
         &'f self,
         block: &'f [u8],
         names: impl Iterator<Item = &'n str>,
@@ -67,6 +67,9 @@ impl HeaderFields {
         let mut taken = alloc::vec![false; self.fields.len()];
         names
             .map(|name| {
+                if name.is_empty() {
+                    return None;
+                }
                 let found = self
                     .fields
                     .iter()
@@ -87,19 +90,19 @@ impl HeaderFields {
 
 impl Field {
     /// The field name as written.
-    pub(crate) fn name<'b>(&self, block: &'b [u8]) -> &'b [u8] {
+    pub fn name<'b>(&self, block: &'b [u8]) -> &'b [u8] {
         block
             .get(self.span.start..self.name_end)
             .unwrap_or_default()
     }
 
     /// The whole field without its final CRLF.
-    pub(crate) fn raw<'b>(&self, block: &'b [u8]) -> &'b [u8] {
+    pub fn raw<'b>(&self, block: &'b [u8]) -> &'b [u8] {
         block.get(self.span.clone()).unwrap_or_default()
     }
 
     /// The value: everything after the colon, folding included.
-    pub(crate) fn value<'b>(&self, block: &'b [u8]) -> &'b [u8] {
+    pub fn value<'b>(&self, block: &'b [u8]) -> &'b [u8] {
         let raw = self.raw(block);
         memchr::memchr(b':', raw)
             .and_then(|colon| raw.get(colon + 1..))

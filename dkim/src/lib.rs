@@ -44,6 +44,15 @@ mod signer;
 mod verifier;
 
 pub use key_record::{KeyRecord, KeyRecordError};
+
+/// The streaming building blocks the [`Verifier`] and [`Signer`] are made of, for protocols
+/// built on DKIM (ARC): splitting a message arriving in chunks into its header block and body,
+/// the header fields, and several body hashes computed in one pass.
+pub mod stream {
+    pub use crate::body_hash::{BodyDigests, BodyHashId, BodyHashes};
+    pub use crate::header::{Field, HeaderFields};
+    pub use crate::reader::{Fed, MessageReader};
+}
 pub use result::{DkimResult, Failure, SignatureResult, auth_results};
 pub use signature::{Identity, Selector, Signature, SignatureConfig, SignatureError};
 pub use signer::{DEFAULT_SIGNED_HEADERS, SignError, Signer, SigningSpec};

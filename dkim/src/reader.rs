@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 /// The header-block half of a streaming reader.
 #[derive(Debug, Clone)]
-pub(crate) struct MessageReader {
+pub struct MessageReader {
     header: Vec<u8>,
     max_header_bytes: usize,
     stage: Stage,
@@ -19,7 +19,7 @@ enum Stage {
 }
 
 /// What a chunk brought.
-pub(crate) enum Fed<'c> {
+pub enum Fed<'c> {
     /// The header block is still incomplete, or it overflowed before: nothing for the body.
     Nothing,
     /// The header block has just grown past the limit.
@@ -32,7 +32,8 @@ pub(crate) enum Fed<'c> {
 }
 
 impl MessageReader {
-    pub(crate) fn new(max_header_bytes: usize) -> MessageReader {
+    /// A reader keeping at most `max_header_bytes` of header block.
+    pub fn new(max_header_bytes: usize) -> MessageReader {
         MessageReader {
             header: Vec::new(),
             max_header_bytes,
@@ -41,7 +42,7 @@ impl MessageReader {
     }
 
     /// Feeds the next chunk.
-    pub(crate) fn feed<'c>(&mut self, chunk: &'c [u8]) -> Fed<'c> {
+    pub fn feed<'c>(&mut self, chunk: &'c [u8]) -> Fed<'c> {
         match self.stage {
             Stage::Body => return Fed::Body(chunk),
             Stage::Overflow => return Fed::Nothing,
@@ -76,7 +77,7 @@ impl MessageReader {
 
     /// Ends the input: a message without an empty line is all header. Returns whether the
     /// header block was still open (and is now complete).
-    pub(crate) fn end(&mut self) -> bool {
+    pub fn end(&mut self) -> bool {
         let open = self.stage == Stage::Header;
         if open {
             self.stage = Stage::Body;
@@ -85,7 +86,7 @@ impl MessageReader {
     }
 
     /// The header block so far, its last CRLF included once complete.
-    pub(crate) fn header(&self) -> &[u8] {
+    pub fn header(&self) -> &[u8] {
         &self.header
     }
 }

@@ -195,7 +195,7 @@ impl<B: CryptoBackend> Verifier<B> {
         if self.reader.end() {
             self.start_body();
         }
-        let bodies = core::mem::replace(&mut self.bodies, BodyHashes::new());
+        let bodies = core::mem::take(&mut self.bodies);
         self.digests = Some(bodies.finish());
         self.ended = true;
     }

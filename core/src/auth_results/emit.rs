@@ -47,6 +47,20 @@ impl AuthenticationResults<'_> {
     }
 }
 
+impl core::fmt::Display for MethodResult<'_> {
+    /// One resinfo on one line: `method=result (comment) reason=... ptype.property=value`, as
+    /// an ARC-Authentication-Results field lists the results it copies.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (index, word) in result_words(self).iter().enumerate() {
+            if index > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(word)?;
+        }
+        Ok(())
+    }
+}
+
 /// The words of one resinfo, in the order they are written.
 fn result_words(result: &MethodResult<'_>) -> Vec<String> {
     let mut words = Vec::new();
