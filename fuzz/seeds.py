@@ -81,9 +81,17 @@ def main() -> int:
           b"b.example. 60 IN TXT \"v=spf1 mx a:%{d} include:c.example exists:%{ir}.%{v}.x.example -all\"\n"
           b"b.example. 60 IN MX 10 m.b.example.\nm.b.example. 60 IN AAAA 2001:db8::1\n"
           b"c.example. 60 IN TXT \"v=spf1 ptr ?all\"\n")
+    for name in ("arc-draft-validation-tests.yml", "arc-draft-sign-tests.yml"):
+        text = (conformance / "arc" / name).read_text(encoding="utf-8", errors="replace")
+        for block in re.findall(r"\n    message:\s+\|\n((?:      .*\n|\s*\n)+)", text):
+            message = "\r\n".join(line[6:] for line in block.rstrip("\n").split("\n")).encode()
+            write(corpus, "arc_validator", message[:4096])
+            for name_value in re.findall(rb"(?m)^ARC-[A-Za-z-]+:((?:.*)(?:\r\n[ \t].*)*)", message):
+                write(corpus, "arc_set", name_value.strip())
     for target in ("core_tag_list", "core_auth_results", "core_mailbox", "core_domain", "core_zone",
                    "spf_record", "spf_macro_expansion", "spf_evaluation", "dkim_signature",
-                   "dkim_key_record", "dkim_canonicalizer", "dkim_verifier"):
+                   "dkim_key_record", "dkim_canonicalizer", "dkim_verifier", "arc_set",
+                   "arc_validator"):
         count = len(list((corpus / target).glob("*")))
         print(f"{target}: {count} seeds")
         if count == 0:

@@ -30,6 +30,8 @@
 
 extern crate alloc;
 
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod sealer;
 mod set;
 mod validator;

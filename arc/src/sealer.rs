@@ -366,13 +366,30 @@ fn tag_instance(value: &[u8]) -> Option<u32> {
     (1..=MAX_INSTANCE).contains(&number).then_some(number)
 }
 
-/// Folds a field after each `; `: relaxed canonicalization reads the fold as the space it
-/// replaces, so signatures made over the unfolded text stay valid; values are never split.
+/// Folds a field at 78 columns, only at the space after a `;`: relaxed canonicalization reads
+/// the fold as the space it replaces, so signatures made over the unfolded text stay valid, and
+/// values are never split (a long `b=` keeps a line of its own).
 fn fold(field: &str) -> String {
-    let mut out = field.replace("; ", ";\r\n ");
+    let mut out = String::with_capacity(field.len() + 16);
+    let mut column = 0;
+    for (index, piece) in field.split("; ").enumerate() {
+        if index > 0 {
+            if column + 2 + piece.len() > LINE {
+                out.push_str(";\r\n ");
+                column = 1;
+            } else {
+                out.push_str("; ");
+                column += 2;
+            }
+        }
+        out.push_str(piece);
+        column += piece.len();
+    }
     out.push_str("\r\n");
     out
 }
 
+/// Where fields are folded.
+const LINE: usize = 78;
 /// The largest header block the sealer keeps.
 const MAX_HEADER_BYTES: usize = 1 << 20;

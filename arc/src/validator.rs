@@ -23,6 +23,10 @@ pub struct Config {
     pub max_header_bytes: usize,
     /// What the crypto check accepts (RFC 8301: no rsa-sha1, no RSA under 1024 bits).
     pub crypto: VerifyPolicy,
+    /// Verify the older ARC-Message-Signatures too, to report the oldest passing instance
+    /// (`header.oldest-pass`, RFC 8617 §5.2 step 5, optional there); it costs one signature
+    /// check per older instance.
+    pub find_oldest_pass: bool,
 }
 
 impl Default for Config {
@@ -30,6 +34,7 @@ impl Default for Config {
         Config {
             max_header_bytes: 1 << 20,
             crypto: VerifyPolicy::default(),
+            find_oldest_pass: true,
         }
     }
 }
@@ -43,7 +48,8 @@ pub struct ArcResult {
     /// How many ARC sets the message carries (the newest instance), 0 for none.
     pub instances: u32,
     /// The oldest instance whose AMS and every newer one validate (RFC 8617 §5.2 step 5,
-    /// `header.oldest-pass`); `None` unless the chain passes.
+    /// `header.oldest-pass`); `None` unless the chain passes and
+    /// [`Config::find_oldest_pass`] is on.
     pub oldest_pass: Option<u32>,
     /// The instance where validation failed, when one is to blame.
     pub failed_instance: Option<u32>,
@@ -397,14 +403,16 @@ impl<B: CryptoBackend> Validator<B> {
             result.failure = Some(failure);
             return result;
         }
-        let mut oldest = newest.instance;
-        for set in sets.iter().rev().skip(1) {
-            if self.check_signature(set).is_err() {
-                break;
+        if self.config.find_oldest_pass {
+            let mut oldest = newest.instance;
+            for set in sets.iter().rev().skip(1) {
+                if self.check_signature(set).is_err() {
+                    break;
+                }
+                oldest = set.instance;
             }
-            oldest = set.instance;
+            result.oldest_pass = Some(oldest);
         }
-        result.oldest_pass = Some(oldest);
         result
     }
 

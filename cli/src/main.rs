@@ -8,6 +8,7 @@
 // The binary's job is to print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod arc;
 mod dkim;
 mod dns;
 mod error;
@@ -51,6 +52,8 @@ struct GlobalArgs {
 enum Command {
     /// Look a name up with the resolver in use and print the answer.
     Dns(dns::DnsArgs),
+    /// Validate or seal an ARC chain (RFC 8617).
+    Arc(arc::ArcArgs),
     /// Verify, sign, or make keys for DKIM (RFC 6376, RFC 8463).
     Dkim(dkim::DkimArgs),
     /// Evaluate SPF (RFC 7208) for a client, HELO name and MAIL FROM address.
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Err(error) => return usage_error(&error),
     };
     let outcome = match &cli.command {
+        Command::Arc(args) => arc::run(&cli.global, args),
         Command::Dkim(args) => dkim::run(&cli.global, args),
         Command::Dns(args) => dns::run(&cli.global, args),
         Command::Spf(args) => spf::run(&cli.global, args),

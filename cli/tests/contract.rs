@@ -290,3 +290,60 @@ fn dkim_sign_then_verify_and_keygen_prints_the_record() {
     assert_eq!(again.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&again.stderr).lines().count(), 1);
 }
+
+#[test]
+fn arc_seal_then_verify_with_the_contract_keys() {
+    let sealed = tegami(&[
+        "--now",
+        "1795424500",
+        "arc",
+        "seal",
+        "--key",
+        &example("keys/ed2026.pem"),
+        "--domain",
+        "example.com",
+        "--selector",
+        "ed2026",
+        "--authserv-id",
+        "mx.example.net",
+        "--ip",
+        "192.0.2.25",
+        "--helo",
+        "mail.example.com",
+        "--sender",
+        "alice@example.com",
+        &example("signed.eml"),
+    ]);
+    assert_eq!(
+        sealed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&sealed.stderr)
+    );
+    let text = String::from_utf8(sealed.stdout).unwrap();
+    assert!(text.starts_with("ARC-Seal: "), "{text}");
+    assert!(text.contains("\r\nARC-Authentication-Results: i=1; mx.example.net;\r\n spf=pass"));
+    let file =
+        std::env::temp_dir().join(format!("tegami-contract-sealed-{}.eml", std::process::id()));
+    std::fs::write(&file, &text).unwrap();
+    let out = json(&tegami(&[
+        "--json",
+        "arc",
+        "verify",
+        file.to_str().unwrap(),
+    ]));
+    for key in ["cv", "instances", "oldest_pass", "reason"] {
+        assert!(out.get(key).is_some(), "{key} missing in {out}");
+    }
+    assert_eq!(out["cv"], "pass");
+    assert_eq!(out["instances"], 1);
+    assert_eq!(out["oldest_pass"], 1);
+    let unsealed = json(&tegami(&[
+        "--json",
+        "arc",
+        "verify",
+        &example("signed.eml"),
+    ]));
+    assert_eq!(unsealed["cv"], "none");
+    let _ = std::fs::remove_file(&file);
+}

@@ -4,6 +4,7 @@
 //! with its own issue; today the facade re-exports the shared foundation and the finished
 //! protocol crates.
 
+pub use tegami_arc as arc;
 pub use tegami_core as core;
 pub use tegami_dkim as dkim;
 pub use tegami_spf as spf;

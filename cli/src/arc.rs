@@ -1,0 +1,183 @@
+//! `tegami arc verify|seal`: ARC (RFC 8617) from the command line.
+
+use std::io::Write as _;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use tegami::arc::{ArcResult, ChainStatus, Config, SealSpec, Sealer, Validator};
+use tegami::core::auth_results::AuthenticationResults;
+use tegami::core::crypto::{CryptoBackend, PrivateKey, RingBackend, SignPolicy};
+use tegami::core::dns::{self, ZoneResolver};
+use tegami::dkim::{Selector, Verifier};
+use tegami::spf::Evaluation;
+
+use crate::GlobalArgs;
+use crate::dkim::read_message;
+use crate::error::CliError;
+use crate::resolver;
+
+/// Arguments of `tegami arc`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ArcArgs {
+    #[command(subcommand)]
+    command: ArcCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum ArcCommand {
+    /// Validate the ARC chain of a message.
+    Verify {
+        /// The message (LF line ends are read as CRLF).
+        file: PathBuf,
+    },
+    /// Authenticate a message as this hop (SPF with the connection flags, DKIM, ARC), add the
+    /// Authentication-Results field, seal, and print the message with its new ARC set.
+    Seal(SealArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SealArgs {
+    /// The sealing key (PEM: PKCS#1 or PKCS#8, RSA or Ed25519).
+    #[arg(long, value_name = "PEM")]
+    key: PathBuf,
+    /// The sealing domain (`d=`).
+    #[arg(long, value_name = "D")]
+    domain: String,
+    /// The selector (`s=`).
+    #[arg(long, value_name = "S")]
+    selector: String,
+    /// This hop's authserv-id.
+    #[arg(long, value_name = "ID")]
+    authserv_id: String,
+    /// The SMTP client's address (with --helo and --sender, SPF is evaluated).
+    #[arg(long, requires_all = ["helo", "sender"])]
+    ip: Option<IpAddr>,
+    /// The HELO/EHLO name the client gave.
+    #[arg(long)]
+    helo: Option<String>,
+    /// The MAIL FROM address; empty for the null reverse-path.
+    #[arg(long)]
+    sender: Option<String>,
+    /// The fields the ARC-Message-Signature signs, colon-separated.
+    #[arg(long, value_name = "h:h")]
+    headers: Option<String>,
+    /// The message (LF line ends are read as CRLF).
+    file: PathBuf,
+}
+
+/// Runs the subcommand.
+pub(crate) fn run(global: &GlobalArgs, args: &ArcArgs) -> Result<(), CliError> {
+    let resolver = resolver::from_flags(global)?;
+    match &args.command {
+        ArcCommand::Verify { file } => verify(global, &resolver, file),
+        ArcCommand::Seal(args) => seal(global, &resolver, args),
+    }
+}
+
+fn validate(message: &[u8], resolver: &ZoneResolver) -> Result<ArcResult, CliError> {
+    let mut validator = Validator::new(Config::default());
+    validator
+        .handle_input(message)
+        .map_err(|_| CliError::Internal("input after end"))?;
+    validator.handle_end();
+    dns::resolve(&mut validator, resolver).map_err(CliError::Machine)
+}
+
+fn verify(global: &GlobalArgs, resolver: &ZoneResolver, file: &Path) -> Result<(), CliError> {
+    let message = read_message(file)?;
+    let result = validate(&message, resolver)?;
+    if global.json {
+        println!(
+            "{}",
+            json!({
+                "cv": result.status.as_str(),
+                "instances": result.instances,
+                "oldest_pass": result.oldest_pass,
+                "reason": result.failure.as_ref().map(ToString::to_string),
+                "failed_instance": result.failed_instance,
+                "sealers": result.seal_domains,
+            })
+        );
+    } else {
+        println!("{}", result.to_auth_result());
+    }
+    Ok(())
+}
+
+fn seal(global: &GlobalArgs, resolver: &ZoneResolver, args: &SealArgs) -> Result<(), CliError> {
+    let pem = std::fs::read_to_string(&args.key).map_err(|source| CliError::Read {
+        path: args.key.clone(),
+        source,
+    })?;
+    let key = PrivateKey::from_pem(&pem).map_err(|error| CliError::Key(error.to_string()))?;
+    let key = RingBackend
+        .signing_key(&key, &SignPolicy::default())
+        .map_err(|error| CliError::Key(error.to_string()))?;
+    let domain = args
+        .domain
+        .parse()
+        .map_err(|_| CliError::Invalid("--domain", args.domain.clone()))?;
+    let selector = Selector::try_from(args.selector.as_str())
+        .map_err(|_| CliError::Invalid("--selector", args.selector.clone()))?;
+    let now = global.now()?;
+    let message = read_message(&args.file)?;
+
+    // This hop's verdicts: SPF when the connection is given, every DKIM signature, the chain.
+    let mut results = AuthenticationResults::new(args.authserv_id.as_str());
+    if let (Some(ip), Some(helo), Some(sender)) = (args.ip, &args.helo, &args.sender) {
+        let mut spf = Evaluation::new(ip, helo, sender);
+        let verdict = dns::resolve(&mut spf, resolver).map_err(CliError::Machine)?;
+        results.results.push(verdict.to_auth_result());
+    }
+    let mut verifier = Verifier::new(tegami::dkim::Config::default(), now);
+    verifier
+        .handle_input(&message)
+        .map_err(|_| CliError::Internal("input after end"))?;
+    verifier.handle_end();
+    let signatures = dns::resolve(&mut verifier, resolver).map_err(CliError::Machine)?;
+    results
+        .results
+        .extend(tegami::dkim::auth_results(&signatures));
+    let chain = validate(&message, resolver)?;
+    results.results.push(chain.to_auth_result());
+    let results_field = format!("{}\r\n", results.to_field());
+
+    let mut spec = SealSpec::new(&key, domain, selector, &args.authserv_id);
+    spec.chain_status = Some(chain.status);
+    if let Some(headers) = &args.headers {
+        spec.signed_headers = Some(
+            headers
+                .split(':')
+                .map(str::trim)
+                .map(String::from)
+                .collect(),
+        );
+    }
+    let mut sealer = Sealer::with_backend(RingBackend, spec, now);
+    sealer.handle_input(results_field.as_bytes());
+    sealer.handle_input(&message);
+    let set = sealer
+        .finish()
+        .map_err(|error| CliError::Key(error.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    match &set {
+        Some(set) => out.write_all(set.to_prepend().as_bytes()),
+        None => {
+            // A chain an earlier hop recorded as failed is not extended (RFC 8617 §5.1.2).
+            eprintln!("tegami: the chain already failed (cv=fail); no ARC set added");
+            Ok(())
+        }
+    }
+    .map_err(CliError::Write)?;
+    if set
+        .as_ref()
+        .is_some_and(|set| set.chain_status == ChainStatus::Fail)
+    {
+        eprintln!("tegami: sealed a failed chain (cv=fail)");
+    }
+    out.write_all(results_field.as_bytes())
+        .map_err(CliError::Write)?;
+    out.write_all(&message).map_err(CliError::Write)?;
+    out.flush().map_err(CliError::Write)
+}
