@@ -117,7 +117,7 @@ fn arc(c: &mut Criterion) {
         });
     });
     group.bench_function("tegami/validate", |b| {
-        b.iter(|| validate(black_box(&message)))
+        b.iter(|| validate(black_box(&message)));
     });
     group.bench_function("tegami/validate-without-oldest-pass", |b| {
         b.iter(|| validate_with(black_box(&message), newest_only.clone()));
