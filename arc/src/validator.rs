@@ -5,13 +5,13 @@ use alloc::vec::Vec;
 
 use tegami_core::auth_results::MethodResult;
 use tegami_core::crypto::{self, CryptoBackend, VerifyError, VerifyPolicy};
-use tegami_core::dns::{
-    Answer, DnsError, LookupMachine, MisuseError, Outstanding, Query, QueryId, QueryKind, Record,
-    Step,
-};
+use tegami_core::dns::{Answer, LookupMachine, MisuseError, QueryId, Step};
+use tegami_dkim::KeyRecord;
 use tegami_dkim::canon::{Canonicalization, canonicalize_header, without_signature_value};
-use tegami_dkim::stream::{BodyDigests, BodyHashId, BodyHashes, Fed, HeaderFields, MessageReader};
-use tegami_dkim::{KeyRecord, KeyRecordError};
+use tegami_dkim::stream::{
+    BodyDigests, BodyHashId, BodyHashes, Fed, HeaderFields, KeyLookupError, KeyLookups,
+    MessageReader,
+};
 
 use crate::set::{ChainStatus, MessageSignature, Seal, SetError, results_instance};
 
@@ -131,9 +131,7 @@ pub struct Validator<B: CryptoBackend> {
     chain: Result<Vec<Set>, (Failure, Option<u32>)>,
     bodies: BodyHashes<B::Hasher>,
     digests: Option<BodyDigests>,
-    book: Outstanding,
-    to_ask: Vec<Query>,
-    keys: Vec<(String, Option<Answer>)>,
+    keys: KeyLookups,
 }
 
 /// One complete ARC set: field indexes, parsed signatures, body hash and keys.
@@ -174,9 +172,7 @@ impl<B: CryptoBackend> Validator<B> {
             chain: Ok(Vec::new()),
             bodies: BodyHashes::new(),
             digests: None,
-            book: Outstanding::default(),
-            to_ask: Vec::new(),
-            keys: Vec::new(),
+            keys: KeyLookups::default(),
         }
     }
 
@@ -222,21 +218,15 @@ impl<B: CryptoBackend> Validator<B> {
     ///
     /// [`MisuseError`] if no query with this id was handed out or it was answered already.
     pub fn handle_answer(&mut self, id: QueryId, answer: Answer) -> Result<(), MisuseError> {
-        let (name, _) = self.book.answer(id)?;
-        if let Some(slot) = self.keys.iter_mut().find(|(key, _)| *key == name) {
-            slot.1 = Some(answer);
-        }
-        Ok(())
+        self.keys.handle_answer(id, answer)
     }
 
     /// Says what to do next: key queries, or the result once the message has ended and every
     /// key is in. An empty query list means the validator waits for input or answers.
     pub fn poll(&mut self) -> Step<ArcResult> {
-        if !self.to_ask.is_empty() {
-            return Step::Lookup(core::mem::take(&mut self.to_ask));
-        }
-        if !self.ended || self.keys.iter().any(|(_, answer)| answer.is_none()) {
-            return Step::Lookup(Vec::new());
+        let queries = self.keys.take_queries();
+        if !queries.is_empty() || !self.ended || !self.keys.all_answered() {
+            return Step::Lookup(queries);
         }
         Step::Done(self.finish())
     }
@@ -337,8 +327,8 @@ impl<B: CryptoBackend> Validator<B> {
                         signature.algorithm.hash(),
                         None,
                     );
-                    let signature_key = self.key(signature.key_name());
-                    let seal_key = self.key(seal.key_name());
+                    let signature_key = self.keys.ask(signature.key_name());
+                    let seal_key = self.keys.ask(seal.key_name());
                     Set {
                         instance,
                         results_field,
@@ -353,17 +343,6 @@ impl<B: CryptoBackend> Validator<B> {
                 },
             )
             .collect())
-    }
-
-    /// The index of the key at `name`, asking for it once.
-    fn key(&mut self, name: String) -> usize {
-        if let Some(index) = self.keys.iter().position(|(key, _)| *key == name) {
-            return index;
-        }
-        self.to_ask
-            .push(self.book.issue(name.clone(), QueryKind::Txt));
-        self.keys.push((name, None));
-        self.keys.len() - 1
     }
 
     /// RFC 8617 §5.2 steps 4 to 6.
@@ -512,36 +491,16 @@ impl<B: CryptoBackend> Validator<B> {
         index: usize,
         instance: u32,
     ) -> Result<(KeyRecord, crypto::PublicKey), Failure> {
-        let answer = self
-            .keys
-            .get(index)
-            .and_then(|(_, answer)| answer.as_ref())
-            .ok_or(Failure::KeyLookupFailed(instance))?;
-        let records = match answer {
-            Ok(records) => records,
-            Err(DnsError::Temporary) => return Err(Failure::KeyLookupFailed(instance)),
-            Err(_) => return Err(Failure::KeyNotFound(instance)),
-        };
-        let mut first_error: Option<KeyRecordError> = None;
-        for record in records {
-            if let Record::Txt(txt) = record {
-                match KeyRecord::parse(&txt.concatenated()) {
-                    Ok(record) => {
-                        let key = record
-                            .key
-                            .clone()
-                            .ok_or_else(|| Failure::KeyRecord(instance, "key revoked".into()))?;
-                        return Ok((record, key));
-                    }
-                    Err(error) => {
-                        first_error.get_or_insert(error);
-                    }
-                }
-            }
-        }
-        Err(first_error.map_or(Failure::KeyNotFound(instance), |error| {
-            Failure::KeyRecord(instance, error.to_string())
-        }))
+        let record = self.keys.record(index).map_err(|error| match error {
+            KeyLookupError::Temporary => Failure::KeyLookupFailed(instance),
+            KeyLookupError::NotFound => Failure::KeyNotFound(instance),
+            KeyLookupError::Record(error) => Failure::KeyRecord(instance, error.to_string()),
+        })?;
+        let key = record
+            .key
+            .clone()
+            .ok_or_else(|| Failure::KeyRecord(instance, "key revoked".into()))?;
+        Ok((record, key))
     }
 
     fn raw(&self, field: usize) -> &[u8] {

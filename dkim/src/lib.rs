@@ -36,6 +36,7 @@ pub mod canon;
 #[cfg(fuzzing)]
 pub mod fuzzing;
 mod header;
+mod key_lookup;
 mod key_record;
 mod reader;
 mod result;
@@ -51,6 +52,7 @@ pub use key_record::{KeyRecord, KeyRecordError};
 pub mod stream {
     pub use crate::body_hash::{BodyDigests, BodyHashId, BodyHashes};
     pub use crate::header::{Field, HeaderFields};
+    pub use crate::key_lookup::{KeyLookupError, KeyLookups};
     pub use crate::reader::{Fed, MessageReader};
 }
 pub use result::{DkimResult, Failure, SignatureResult, auth_results};

@@ -4,16 +4,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use tegami_core::crypto::{self, CryptoBackend, SigningAlgorithm, VerifyPolicy};
-use tegami_core::dns::{
-    Answer, DnsError, LookupMachine, MisuseError, Outstanding, Query, QueryId, QueryKind, Record,
-    Step,
-};
+use tegami_core::dns::{Answer, LookupMachine, MisuseError, QueryId, Step};
 use tegami_core::tag_list::TagList;
 
 use crate::body_hash::{BodyDigests, BodyHashId, BodyHashes};
 use crate::canon::without_signature_value;
 use crate::header::{self, HeaderFields};
-use crate::key_record::KeyRecord;
+use crate::key_lookup::{KeyLookupError, KeyLookups};
 use crate::reader::{Fed, MessageReader};
 use crate::result::{DkimResult, Failure, SignatureResult};
 use crate::signature::{Signature, SignatureConfig};
@@ -111,9 +108,7 @@ pub struct Verifier<B: CryptoBackend> {
     entries: Vec<Entry>,
     bodies: BodyHashes<B::Hasher>,
     digests: Option<BodyDigests>,
-    book: Outstanding,
-    to_ask: Vec<Query>,
-    keys: Vec<(String, Option<Answer>)>,
+    keys: KeyLookups,
 }
 
 /// One DKIM-Signature field and what is known of it.
@@ -157,9 +152,7 @@ impl<B: CryptoBackend> Verifier<B> {
             entries: Vec::new(),
             bodies: BodyHashes::new(),
             digests: None,
-            book: Outstanding::default(),
-            to_ask: Vec::new(),
-            keys: Vec::new(),
+            keys: KeyLookups::default(),
         }
     }
 
@@ -206,22 +199,16 @@ impl<B: CryptoBackend> Verifier<B> {
     ///
     /// [`MisuseError`] if no query with this id was handed out or it was answered already.
     pub fn handle_answer(&mut self, id: QueryId, answer: Answer) -> Result<(), MisuseError> {
-        let (name, _) = self.book.answer(id)?;
-        if let Some(slot) = self.keys.iter_mut().find(|(key, _)| *key == name) {
-            slot.1 = Some(answer);
-        }
-        Ok(())
+        self.keys.handle_answer(id, answer)
     }
 
     /// Says what to do next: key queries to run, or the results once the message has ended
     /// and every key is in. An empty query list means the verifier waits for more input or
     /// for answers it already asked for.
     pub fn poll(&mut self) -> Step<Vec<SignatureResult>> {
-        if !self.to_ask.is_empty() {
-            return Step::Lookup(core::mem::take(&mut self.to_ask));
-        }
-        if !self.ended || self.keys.iter().any(|(_, answer)| answer.is_none()) {
-            return Step::Lookup(Vec::new());
+        let queries = self.keys.take_queries();
+        if !queries.is_empty() || !self.ended || !self.keys.all_answered() {
+            return Step::Lookup(queries);
         }
         Step::Done(
             self.entries
@@ -304,16 +291,7 @@ impl<B: CryptoBackend> Verifier<B> {
             signature.algorithm.hash(),
             signature.body_length,
         );
-        let name = signature.key_name();
-        let key = match self.keys.iter().position(|(key, _)| *key == name) {
-            Some(key) => key,
-            None => {
-                self.to_ask
-                    .push(self.book.issue(name.clone(), QueryKind::Txt));
-                self.keys.push((name, None));
-                self.keys.len() - 1
-            }
-        };
+        let key = self.keys.ask(signature.key_name());
         Ok(Checked {
             signature,
             body,
@@ -374,12 +352,11 @@ impl<B: CryptoBackend> Verifier<B> {
         result: &mut SignatureResult,
     ) -> Result<(), Failure> {
         let signature = &checked.signature;
-        let answer = self
-            .keys
-            .get(checked.key)
-            .and_then(|(_, answer)| answer.as_ref())
-            .ok_or(Failure::KeyLookupFailed)?;
-        let record = key_record(answer)?;
+        let record = self.keys.record(checked.key).map_err(|error| match error {
+            KeyLookupError::Temporary => Failure::KeyLookupFailed,
+            KeyLookupError::NotFound => Failure::KeyNotFound,
+            KeyLookupError::Record(error) => Failure::KeyRecord(error),
+        })?;
         result.testing = record.testing;
         let key = record.key.as_ref().ok_or(Failure::KeyRevoked)?;
         if record.key_type != signature.algorithm.key_type() {
@@ -462,28 +439,6 @@ impl<B: CryptoBackend> core::fmt::Debug for Verifier<B> {
             .field("now", &self.now)
             .finish_non_exhaustive()
     }
-}
-
-/// The key record of an answer: the first TXT record that parses (RFC 6376 §6.1.2 lets the
-/// verifier choose among several).
-fn key_record(answer: &Answer) -> Result<KeyRecord, Failure> {
-    let records = match answer {
-        Ok(records) => records,
-        Err(DnsError::Temporary) => return Err(Failure::KeyLookupFailed),
-        Err(_) => return Err(Failure::KeyNotFound),
-    };
-    let mut first_error = None;
-    for record in records {
-        if let Record::Txt(txt) = record {
-            match KeyRecord::parse(&txt.concatenated()) {
-                Ok(record) => return Ok(record),
-                Err(error) => {
-                    first_error.get_or_insert(error);
-                }
-            }
-        }
-    }
-    Err(first_error.map_or(Failure::KeyNotFound, Failure::KeyRecord))
 }
 
 #[cfg(test)]
