@@ -177,9 +177,14 @@ pub fn without_whitespace(value: &str) -> Cow<'_, str> {
         .bytes()
         .any(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
     {
-        let mut owned = String::from(value);
-        owned.retain(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'));
-        Cow::Owned(owned)
+        let mut kept = Vec::with_capacity(value.len());
+        kept.extend(
+            value
+                .bytes()
+                .filter(|byte| !matches!(byte, b' ' | b'\t' | b'\r' | b'\n')),
+        );
+        // Removing ASCII octets from UTF-8 leaves UTF-8, so this never falls back.
+        Cow::Owned(String::from_utf8(kept).unwrap_or_default())
     } else {
         Cow::Borrowed(value)
     }
