@@ -265,7 +265,9 @@ impl<B: CryptoBackend> Validator<B> {
         let Some(newest) = newest else {
             return Ok(Vec::new());
         };
-        let mut sets = Vec::new();
+        // §5.2 step 3: exactly one field of each kind per instance, `cv=none` at 1 and `pass`
+        // above it; step 2: a chain whose newest seal says `fail` has failed.
+        let mut found = Vec::new();
         for instance in 1..=newest {
             let fail = |failure| (failure, Some(instance));
             let results_field = only(
@@ -277,72 +279,60 @@ impl<B: CryptoBackend> Validator<B> {
                 "ARC-Authentication-Results",
             )
             .map_err(fail)?;
-            let (signature_field, signature) = only(
+            let signature = only(
                 signatures.iter().filter(|(_, s)| s.instance == instance),
                 instance,
                 "ARC-Message-Signature",
             )
             .map_err(fail)?;
-            let (seal_field, seal) = only(
+            let seal = only(
                 seals.iter().filter(|(_, s)| s.instance == instance),
                 instance,
                 "ARC-Seal",
             )
             .map_err(fail)?;
-            sets.push((
-                instance,
-                results_field,
-                *signature_field,
-                signature.clone(),
-                *seal_field,
-                seal.clone(),
-            ));
+            found.push((results_field, signature, seal));
         }
-        // §5.2 step 2: a chain whose newest seal says fail has failed; step 3: cv= by position.
-        if let Some((_, _, _, _, _, seal)) = sets.last()
-            && seal.chain_status == ChainStatus::Fail
+        if found
+            .last()
+            .is_some_and(|(_, _, (_, seal))| seal.chain_status == ChainStatus::Fail)
         {
             return Err((Failure::RecordedFailure, Some(newest)));
         }
-        for (instance, _, _, _, _, seal) in &sets {
-            let wanted = if *instance == 1 {
+        for (_, _, (_, seal)) in &found {
+            let wanted = if seal.instance == 1 {
                 ChainStatus::None
             } else {
                 ChainStatus::Pass
             };
             if seal.chain_status != wanted {
                 return Err((
-                    Failure::WrongChainStatus(*instance, seal.chain_status),
-                    Some(*instance),
+                    Failure::WrongChainStatus(seal.instance, seal.chain_status),
+                    Some(seal.instance),
                 ));
             }
         }
-        Ok(sets
-            .into_iter()
-            .map(
-                |(instance, results_field, signature_field, signature, seal_field, seal)| {
-                    let body = self.bodies.add(
-                        &self.backend,
-                        signature.canonicalization.body,
-                        signature.algorithm.hash(),
-                        None,
-                    );
-                    let signature_key = self.keys.ask(signature.key_name());
-                    let seal_key = self.keys.ask(seal.key_name());
-                    Set {
-                        instance,
-                        results_field,
-                        signature_field,
-                        seal_field,
-                        signature,
-                        seal,
-                        body,
-                        signature_key,
-                        seal_key,
-                    }
-                },
-            )
-            .collect())
+        // The chain is well formed: hash the body for every AMS and ask for every key.
+        let mut sets = Vec::with_capacity(found.len());
+        for (results_field, (signature_field, signature), (seal_field, seal)) in found {
+            sets.push(Set {
+                instance: seal.instance,
+                results_field,
+                signature_field: *signature_field,
+                seal_field: *seal_field,
+                body: self.bodies.add(
+                    &self.backend,
+                    signature.canonicalization.body,
+                    signature.algorithm.hash(),
+                    None,
+                ),
+                signature_key: self.keys.ask(signature.key_name()),
+                seal_key: self.keys.ask(seal.key_name()),
+                signature: signature.clone(),
+                seal: seal.clone(),
+            });
+        }
+        Ok(sets)
     }
 
     /// RFC 8617 §5.2 steps 4 to 6.
