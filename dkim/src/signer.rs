@@ -234,10 +234,15 @@ fn sign_one<K: SigningKey, B: CryptoBackend>(
     if !names.iter().any(|name| name == "from") {
         return Err(SignError::FromNotSigned);
     }
-    if let Some(identity) = &spec.identity {
-        Identity::parse(identity, &spec.domain)
-            .map_err(|_| SignError::InvalidIdentity(identity.clone()))?;
-    }
+    let identity = match &spec.identity {
+        Some(identity) => {
+            let encoded = quoted_printable(identity);
+            Identity::parse(&encoded, &spec.domain)
+                .map_err(|_| SignError::InvalidIdentity(identity.clone()))?;
+            Some(encoded)
+        }
+        None => None,
+    };
     let (digest, total) = digests
         .get(body)
         .ok_or_else(|| crypto::SignError::Backend("body hash missing".into()))?;
@@ -252,7 +257,7 @@ fn sign_one<K: SigningKey, B: CryptoBackend>(
     if let Some(after) = spec.expires_after {
         field.unit(&alloc::format!("x={};", now.saturating_add(after)));
     }
-    if let Some(identity) = &spec.identity {
+    if let Some(identity) = &identity {
         field.unit(&alloc::format!("i={identity};"));
     }
     if spec.body_length {
@@ -294,6 +299,20 @@ fn oversigned(block: &[u8], fields: &HeaderFields) -> Vec<String> {
         names.extend(core::iter::repeat_n(String::from(name), present + 1));
     }
     names
+}
+
+/// `i=` in dkim-quoted-printable (RFC 6376 §2.11): octets outside `0x21-0x3A / 0x3C /
+/// 0x3E-0x7E` (whitespace, `;`, `=`, non-ASCII) become `=XX`.
+fn quoted_printable(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if matches!(byte, 0x21..=0x3a | 0x3c | 0x3e..=0x7e) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&alloc::format!("={byte:02X}"));
+        }
+    }
+    out
 }
 
 /// One `z=` entry: `name:value` in dkim-quoted-printable with `|` escaped (RFC 6376 §3.5).
@@ -407,6 +426,15 @@ mod tests {
         }
         let unfolded = folder.text.replace("\r\n ", "");
         assert!(unfolded.contains(&names.join(":")));
+    }
+
+    #[test]
+    fn identity_is_written_quoted_printable() {
+        assert_eq!(
+            quoted_printable("jo;e=x@example.com"),
+            "jo=3Be=3Dx@example.com"
+        );
+        assert_eq!(quoted_printable("@example.com"), "@example.com");
     }
 
     #[test]

@@ -613,6 +613,27 @@ mod tests {
     }
 
     #[test]
+    fn identity_with_special_octets_round_trips() {
+        let key = RingBackend
+            .signing_key(&PrivateKey::ed25519_seed([9; 32]), &SignPolicy::default())
+            .unwrap();
+        let message = b"From: a@example.com\r\n\r\nhi\r\n";
+        let mut spec = SigningSpec::new(
+            &key,
+            "example.com".parse().unwrap(),
+            "s".try_into().unwrap(),
+        );
+        spec.identity = Some("jo;e=x@mail.example.com".into());
+        let mut signer = Signer::new(alloc::vec![spec], 1_000);
+        signer.handle_input(message);
+        let signed = [signer.finish().unwrap().remove(0).as_bytes(), message].concat();
+        let results = verify_chunked(&signed, &[]);
+        assert_eq!(results[0].result, DkimResult::Pass);
+        let identity = &results[0].signature.as_ref().unwrap().identity;
+        assert_eq!(identity.to_string(), "jo;e=x@mail.example.com");
+    }
+
+    #[test]
     fn no_signature_is_an_empty_list() {
         let mut verifier = Verifier::new(Config::default(), 0);
         verifier
