@@ -6,13 +6,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use tegami::arc::{ArcResult, ChainStatus, Config, SealSpec, Sealer, Validator};
-use tegami::core::auth_results::AuthenticationResults;
 use tegami::core::crypto::{CryptoBackend, PrivateKey, RingBackend, SignPolicy};
 use tegami::core::dns::{self, ZoneResolver};
-use tegami::dkim::{Selector, Verifier};
-use tegami::spf::Evaluation;
+use tegami::dkim::Selector;
 
 use crate::GlobalArgs;
+use crate::auth::authenticate;
 use crate::dkim::read_message;
 use crate::error::CliError;
 use crate::resolver;
@@ -124,24 +123,13 @@ fn seal(global: &GlobalArgs, resolver: &ZoneResolver, args: &SealArgs) -> Result
     let message = read_message(&args.file)?;
 
     // This hop's verdicts: SPF when the connection is given, every DKIM signature, the chain.
-    let mut results = AuthenticationResults::new(args.authserv_id.as_str());
-    if let (Some(ip), Some(helo), Some(sender)) = (args.ip, &args.helo, &args.sender) {
-        let mut spf = Evaluation::new(ip, helo, sender);
-        let verdict = dns::resolve(&mut spf, resolver).map_err(CliError::Machine)?;
-        results.results.push(verdict.to_auth_result());
-    }
-    let mut verifier = Verifier::new(tegami::dkim::Config::default(), now);
-    verifier
-        .handle_input(&message)
-        .map_err(|_| CliError::Internal("input after end"))?;
-    verifier.handle_end();
-    let signatures = dns::resolve(&mut verifier, resolver).map_err(CliError::Machine)?;
-    results
-        .results
-        .extend(tegami::dkim::auth_results(&signatures));
-    let chain = validate(&message, resolver)?;
-    results.results.push(chain.to_auth_result());
-    let results_field = format!("{}\r\n", results.to_field());
+    let connection = match (args.ip, &args.helo, &args.sender) {
+        (Some(ip), Some(helo), Some(sender)) => Some((ip, helo.as_str(), sender.as_str())),
+        _ => None,
+    };
+    let found = authenticate(global, resolver, &message, connection, &args.authserv_id)?;
+    let results_field = format!("{}\r\n", found.results.to_field());
+    let chain = found.arc;
 
     let mut spec = SealSpec::new(&key, domain, selector, &args.authserv_id);
     spec.chain_status = Some(chain.status);

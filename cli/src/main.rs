@@ -9,6 +9,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod arc;
+mod auth;
 mod dkim;
 mod dns;
 mod error;
@@ -52,6 +53,8 @@ struct GlobalArgs {
 enum Command {
     /// Look a name up with the resolver in use and print the answer.
     Dns(dns::DnsArgs),
+    /// Authenticate a received message (SPF, DKIM, ARC) and print Authentication-Results.
+    Auth(auth::AuthArgs),
     /// Validate or seal an ARC chain (RFC 8617).
     Arc(arc::ArcArgs),
     /// Verify, sign, or make keys for DKIM (RFC 6376, RFC 8463).
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
     };
     let outcome = match &cli.command {
         Command::Arc(args) => arc::run(&cli.global, args),
+        Command::Auth(args) => auth::run(&cli.global, args),
         Command::Dkim(args) => dkim::run(&cli.global, args),
         Command::Dns(args) => dns::run(&cli.global, args),
         Command::Spf(args) => spf::run(&cli.global, args),

@@ -347,3 +347,43 @@ fn arc_seal_then_verify_with_the_contract_keys() {
     assert_eq!(unsealed["cv"], "none");
     let _ = std::fs::remove_file(&file);
 }
+
+#[test]
+fn auth_prints_authentication_results_and_the_contract_keys() {
+    let args = [
+        "--now",
+        "1795424500",
+        "auth",
+        &example("signed.eml"),
+        "--ip",
+        "192.0.2.25",
+        "--helo",
+        "mail.example.com",
+        "--sender",
+        "alice@example.com",
+        "--authserv-id",
+        "mx.example.net",
+    ];
+    let plain = tegami(&args);
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let text = String::from_utf8(plain.stdout).unwrap();
+    assert!(
+        text.starts_with("Authentication-Results: mx.example.net;"),
+        "{text}"
+    );
+    assert!(text.contains("spf=pass") && text.contains("dkim=pass") && text.contains("arc=none"));
+    let mut with_json = vec!["--json"];
+    with_json.extend(args);
+    let out = json(&tegami(&with_json));
+    for key in ["authentication_results", "spf", "dkim", "arc", "dmarc"] {
+        assert!(out.get(key).is_some(), "{key} missing in {out}");
+    }
+    assert_eq!(out["spf"]["result"], "pass");
+    assert_eq!(out["dkim"][1]["result"], "pass");
+    assert_eq!(out["arc"]["cv"], "none");
+}
