@@ -6,13 +6,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use tegami::arc::{ArcResult, ChainStatus, Config, SealSpec, Sealer, Validator};
-use tegami::core::crypto::{CryptoBackend, PrivateKey, RingBackend, SignPolicy};
+use tegami::core::crypto::RingBackend;
 use tegami::core::dns::{self, ZoneResolver};
-use tegami::dkim::Selector;
 
 use crate::GlobalArgs;
 use crate::auth::authenticate;
-use crate::dkim::read_message;
+use crate::dkim::{read_message, signer_names, signing_key};
 use crate::error::CliError;
 use crate::resolver;
 
@@ -105,20 +104,8 @@ fn verify(global: &GlobalArgs, resolver: &ZoneResolver, file: &Path) -> Result<(
 }
 
 fn seal(global: &GlobalArgs, resolver: &ZoneResolver, args: &SealArgs) -> Result<(), CliError> {
-    let pem = std::fs::read_to_string(&args.key).map_err(|source| CliError::Read {
-        path: args.key.clone(),
-        source,
-    })?;
-    let key = PrivateKey::from_pem(&pem).map_err(|error| CliError::Key(error.to_string()))?;
-    let key = RingBackend
-        .signing_key(&key, &SignPolicy::default())
-        .map_err(|error| CliError::Key(error.to_string()))?;
-    let domain = args
-        .domain
-        .parse()
-        .map_err(|_| CliError::Invalid("--domain", args.domain.clone()))?;
-    let selector = Selector::try_from(args.selector.as_str())
-        .map_err(|_| CliError::Invalid("--selector", args.selector.clone()))?;
+    let key = signing_key(&args.key)?;
+    let (domain, selector) = signer_names(&args.domain, &args.selector)?;
     let now = global.now()?;
     let message = read_message(&args.file)?;
 

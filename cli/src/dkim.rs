@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use tegami::core::crypto::{
-    AwsLcBackend, CryptoBackend, KeyType, PrivateKey, RingBackend, SignPolicy, SigningAlgorithm,
-    SigningKey,
+    AwsLcBackend, CryptoBackend, KeyType, PrivateKey, RingBackend, RingSigningKey, SignPolicy,
+    SigningAlgorithm, SigningKey,
 };
 use tegami::core::dns;
+use tegami::core::domain::Domain;
 use tegami::dkim::canon::CanonicalizationPair;
 use tegami::dkim::{Config, Selector, Signer, SigningSpec, Verifier};
 
@@ -138,14 +139,7 @@ fn verify(global: &GlobalArgs, file: &Path, allow_rsa_sha1: bool) -> Result<(), 
 }
 
 fn sign(global: &GlobalArgs, args: &SignArgs) -> Result<(), CliError> {
-    let pem = std::fs::read_to_string(&args.key).map_err(|source| CliError::Read {
-        path: args.key.clone(),
-        source,
-    })?;
-    let key = PrivateKey::from_pem(&pem).map_err(|error| CliError::Key(error.to_string()))?;
-    let key = RingBackend
-        .signing_key(&key, &SignPolicy::default())
-        .map_err(|error| CliError::Key(error.to_string()))?;
+    let key = signing_key(&args.key)?;
     if let Some(name) = &args.algorithm {
         let wanted = algorithm(name)?;
         if wanted != key.algorithm() {
@@ -155,12 +149,7 @@ fn sign(global: &GlobalArgs, args: &SignArgs) -> Result<(), CliError> {
             ));
         }
     }
-    let domain = args
-        .domain
-        .parse()
-        .map_err(|_| CliError::Invalid("--domain", args.domain.clone()))?;
-    let selector = Selector::try_from(args.selector.as_str())
-        .map_err(|_| CliError::Invalid("--selector", args.selector.clone()))?;
+    let (domain, selector) = signer_names(&args.domain, &args.selector)?;
     let mut spec = SigningSpec::new(&key, domain, selector);
     if let Some(value) = &args.canonicalization {
         spec.canonicalization = CanonicalizationPair::parse(value)
@@ -191,12 +180,7 @@ fn sign(global: &GlobalArgs, args: &SignArgs) -> Result<(), CliError> {
 
 fn keygen(global: &GlobalArgs, args: &KeygenArgs) -> Result<(), CliError> {
     let algorithm = algorithm(&args.algorithm)?;
-    let domain: tegami::core::domain::Domain = args
-        .domain
-        .parse()
-        .map_err(|_| CliError::Invalid("--domain", args.domain.clone()))?;
-    let selector = Selector::try_from(args.selector.as_str())
-        .map_err(|_| CliError::Invalid("--selector", args.selector.clone()))?;
+    let (domain, selector) = signer_names(&args.domain, &args.selector)?;
     let key = match algorithm.key_type() {
         KeyType::Rsa => AwsLcBackend.generate_rsa(args.bits),
         KeyType::Ed25519 => AwsLcBackend.generate_ed25519(),
@@ -225,6 +209,28 @@ fn keygen(global: &GlobalArgs, args: &KeygenArgs) -> Result<(), CliError> {
         println!("{dns_name}. IN TXT {}", strings.join(" "));
     }
     Ok(())
+}
+
+/// Loads a PEM private key for signing (DKIM or ARC).
+pub(crate) fn signing_key(path: &Path) -> Result<RingSigningKey, CliError> {
+    let pem = std::fs::read_to_string(path).map_err(|source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let key = PrivateKey::from_pem(&pem).map_err(|error| CliError::Key(error.to_string()))?;
+    RingBackend
+        .signing_key(&key, &SignPolicy::default())
+        .map_err(|error| CliError::Key(error.to_string()))
+}
+
+/// Validates `--domain` and `--selector`.
+pub(crate) fn signer_names(domain: &str, selector: &str) -> Result<(Domain, Selector), CliError> {
+    let parsed = domain
+        .parse()
+        .map_err(|_| CliError::Invalid("--domain", domain.into()))?;
+    let selector = Selector::try_from(selector)
+        .map_err(|_| CliError::Invalid("--selector", selector.into()))?;
+    Ok((parsed, selector))
 }
 
 /// A signing algorithm by its `a=` name or its key type (`rsa`, `ed25519`); never rsa-sha1.
