@@ -168,6 +168,18 @@ impl Signature {
     /// [`SignatureError`] naming the first rule the field breaks.
     pub fn parse(value: &[u8], config: &SignatureConfig) -> Result<Signature, SignatureError> {
         let tags = TagList::parse(value).map_err(SignatureError::Syntax)?;
+        Signature::from_tags(&tags, config)
+    }
+
+    /// Reads a signature from its already parsed tag-list.
+    ///
+    /// # Errors
+    ///
+    /// As [`Signature::parse`], but for the tag-list syntax.
+    pub fn from_tags(
+        tags: &TagList<'_>,
+        config: &SignatureConfig,
+    ) -> Result<Signature, SignatureError> {
         let required = |name: &'static str| tags.get(name).ok_or(SignatureError::MissingTag(name));
         match tags.get("v") {
             Some("1") => {}

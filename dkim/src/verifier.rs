@@ -13,7 +13,7 @@ use crate::header::{self, HeaderFields};
 use crate::key_lookup::{KeyLookupError, KeyLookups};
 use crate::reader::{Fed, MessageReader};
 use crate::result::{DkimResult, Failure, SignatureResult};
-use crate::signature::{Signature, SignatureConfig};
+use crate::signature::{Signature, SignatureConfig, SignatureError};
 
 /// Limits and policy of a [`Verifier`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,9 +246,11 @@ impl<B: CryptoBackend> Verifier<B> {
             .nth(field)
             .map(|field| field.value(self.reader.header()))
             .unwrap_or_default();
-        let tags = TagList::parse(value).ok();
+        // One tag-list parse serves the summary and the signature.
+        let tags = TagList::parse(value);
         let tag = |name: &str| {
             tags.as_ref()
+                .ok()
                 .and_then(|tags| tags.get(name))
                 .map(|value| value.trim_ascii().into())
                 .unwrap_or_default()
@@ -257,7 +259,8 @@ impl<B: CryptoBackend> Verifier<B> {
         let checked = if position >= self.config.max_signatures {
             Err(Failure::TooManySignatures(self.config.max_signatures))
         } else {
-            Signature::parse(value, &self.config.signature)
+            tags.map_err(SignatureError::Syntax)
+                .and_then(|tags| Signature::from_tags(&tags, &self.config.signature))
                 .map_err(Failure::Signature)
                 .and_then(|signature| self.admit(signature))
         };
