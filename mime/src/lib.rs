@@ -1,1 +1,29 @@
-//! RFC 5322 and MIME parsing for tegami; the parser arrives with its own issue, so this crate is empty for now.
+//! RFC 5322 message parsing for tegami: header fields, address lists, encoded words, and the
+//! author (From) verdicts that DMARC and user interfaces rely on.
+//!
+//! This is the first part of the crate: what sender authentication needs from a message.
+//! Parsing never fails on a message; it returns what it found plus a list of problems, each
+//! with a reason and a byte offset.
+//!
+//! ```
+//! use tegami_mime::author::Author;
+//!
+//! let message = b"From: \"Bank\" <alerts@bank.example>\r\nSubject: hi\r\n\r\nbody\r\n";
+//! let author = Author::from_message(message);
+//! assert_eq!(author.domain().map(|d| d.as_str()), Ok("bank.example"));
+//!
+//! // Two From fields: no single author domain, and DMARC is told why.
+//! let spoof = b"From: a@bank.example\r\nFrom: b@evil.example\r\n\r\n";
+//! assert!(Author::from_message(spoof).domain().is_err());
+//! ```
+
+pub mod address;
+pub mod author;
+pub mod encoded_word;
+pub mod header;
+pub mod problem;
+
+pub use address::{AddressList, Mailbox};
+pub use author::Author;
+pub use header::HeaderBlock;
+pub use problem::{Problem, ProblemKind};
