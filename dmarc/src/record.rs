@@ -1,0 +1,558 @@
+//! The DMARC Policy Record, [RFC 9989 §4.7 and §4.8](https://www.rfc-editor.org/rfc/rfc9989#section-4.7),
+//! with the tags RFC 9989 dropped from RFC 7489 (`pct`, `rf`, `ri`) parsed and reported.
+//!
+//! The record is a tag-value list whose first tag must be `v=DMARC1` (case-sensitive); without
+//! it the TXT record is not a DMARC record at all. Past that point nothing is fatal: unknown tags
+//! are ignored, and a tag whose value breaks the grammar falls back to its default (§4.8),
+//! leaving a [`RecordWarning`] so that an operator can see why.
+//!
+//! ```
+//! use tegami_dmarc::record::{AlignmentMode, Policy, Record};
+//!
+//! let record = Record::parse(b"v=DMARC1; p=reject; sp=quarantine; adkim=s; rua=mailto:agg@example.com!10m")?;
+//! assert_eq!(record.policy, Some(Policy::Reject));
+//! assert_eq!(record.subdomain_policy, Some(Policy::Quarantine));
+//! assert_eq!(record.dkim_alignment, AlignmentMode::Strict);
+//! assert_eq!(record.aggregate_uris[0].uri(), "mailto:agg@example.com");
+//! assert!(Record::parse(b"v=spf1 -all").is_err());
+//! # Ok::<(), tegami_dmarc::record::RecordError>(())
+//! ```
+
+use core::fmt;
+
+use tegami_core::domain::Domain;
+
+/// A parsed DMARC Policy Record.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Record {
+    /// `p`: the Domain Owner Assessment Policy; `None` when absent or invalid.
+    pub policy: Option<Policy>,
+    /// `sp`: the policy for existing subdomains; `None` when absent or invalid.
+    pub subdomain_policy: Option<Policy>,
+    /// `np`: the policy for non-existent subdomains; `None` when absent or invalid.
+    pub nonexistent_policy: Option<Policy>,
+    /// `adkim`, default relaxed.
+    pub dkim_alignment: AlignmentMode,
+    /// `aspf`, default relaxed.
+    pub spf_alignment: AlignmentMode,
+    /// `fo`, default `0`.
+    pub failure_options: FailureOptions,
+    /// `psd`, default `u`.
+    pub psd: PsdFlag,
+    /// `t`: testing mode, as written; `None` when absent or invalid.
+    pub testing_tag: Option<bool>,
+    /// `rua`: the valid aggregate report URIs.
+    pub aggregate_uris: Vec<ReportUri>,
+    /// `ruf`: the valid failure report URIs.
+    pub failure_uris: Vec<ReportUri>,
+    /// `pct` (RFC 7489 §6.3, historic in RFC 9989): 0 to 100.
+    pub percent: Option<u8>,
+    /// `rf` (RFC 7489, historic): the failure report formats, as written.
+    pub report_formats: Vec<String>,
+    /// `ri` (RFC 7489, historic): the requested aggregate interval in seconds.
+    pub report_interval: Option<u32>,
+    /// What was wrong with the tags and was replaced by defaults or ignored.
+    pub warnings: Vec<RecordWarning>,
+}
+
+/// Why a TXT record is not a DMARC record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// The first tag is not `v` (§4.7: "This tag MUST be the first tag in the list").
+    #[error("the first tag is not v")]
+    VersionNotFirst,
+    /// `v` is not exactly `DMARC1` (case-sensitive, §4.8).
+    #[error("the version is not DMARC1")]
+    WrongVersion,
+}
+
+/// A tag value that was replaced by its default or ignored (§4.8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordWarning {
+    /// The tag name as written.
+    pub tag: String,
+    /// What is wrong.
+    pub kind: RecordWarningKind,
+}
+
+/// What is wrong with a tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordWarningKind {
+    /// The value does not fit the tag's grammar; the default applies.
+    #[error("invalid value")]
+    InvalidValue,
+    /// A tag given a second time; the first value is kept.
+    #[error("duplicate tag")]
+    Duplicate,
+    /// A tag not in the DMARC tag registry; ignored (§4.7).
+    #[error("unknown tag")]
+    Unknown,
+    /// A part between semicolons that is not `tag=value`.
+    #[error("not a tag=value pair")]
+    NotATag,
+    /// One URI of `rua` or `ruf` is not a URI; the others are kept.
+    #[error("invalid report URI")]
+    InvalidUri,
+    /// A tag RFC 9989 removed (`pct`, `rf`, `ri`): parsed and reported, see
+    /// [`Record::testing`] for how `pct` counts.
+    #[error("tag removed by RFC 9989")]
+    Historic,
+}
+
+/// A Domain Owner Assessment Policy (`dmarc-request`, §4.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Policy {
+    /// No preference expressed.
+    None,
+    /// Treat failing mail as suspicious.
+    Quarantine,
+    /// Failing mail is not valid.
+    Reject,
+}
+
+/// Identifier Alignment mode (`dmarc-rors`, §4.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AlignmentMode {
+    /// Same Organizational Domain (`r`, the default).
+    #[default]
+    Relaxed,
+    /// Identical domains (`s`).
+    Strict,
+}
+
+/// The `psd` flag (§4.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PsdFlag {
+    /// `y`: published by a Public Suffix Operator.
+    Yes,
+    /// `n`: this domain is an Organizational Domain.
+    No,
+    /// `u` (default): unknown; the tree walk decides.
+    #[default]
+    Unknown,
+}
+
+/// The `fo` failure reporting options (§4.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FailureOptions {
+    /// `0`: report when every mechanism fails to produce an aligned pass (the default).
+    pub all_fail: bool,
+    /// `1`: report when any mechanism fails to produce an aligned pass.
+    pub any_fail: bool,
+    /// `d`: report every failed DKIM signature.
+    pub dkim: bool,
+    /// `s`: report every failed SPF evaluation.
+    pub spf: bool,
+}
+
+impl Default for FailureOptions {
+    fn default() -> Self {
+        FailureOptions {
+            all_fail: true,
+            any_fail: false,
+            dkim: false,
+            spf: false,
+        }
+    }
+}
+
+/// One DMARC reporting URI of `rua` or `ruf` (§4.6), without the obsolete size suffix.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReportUri {
+    uri: String,
+    size_limit: Option<String>,
+}
+
+impl ReportUri {
+    /// Parses one URI, dropping an obsolete `!size` suffix (§4.8 `obs-dmarc-report-size`).
+    ///
+    /// # Errors
+    ///
+    /// `None` if the text is not `scheme:rest` with an RFC 3986 scheme and no white space.
+    pub fn parse(text: &str) -> Option<ReportUri> {
+        let (uri, size_limit) = match text.rsplit_once('!') {
+            Some((uri, size)) if is_size(size) => (uri, Some(size.to_owned())),
+            _ => (text, None),
+        };
+        let (scheme, rest) = uri.split_once(':')?;
+        let mut scheme_chars = scheme.chars();
+        let scheme_ok = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        let rest_ok = !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b',' && b != b'!');
+        (scheme_ok && rest_ok).then(|| ReportUri {
+            uri: uri.to_owned(),
+            size_limit,
+        })
+    }
+
+    /// The URI as written, without the size suffix.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The obsolete size limit as written (`10m`), which reporters ignore (§4.8).
+    pub fn size_limit(&self) -> Option<&str> {
+        self.size_limit.as_deref()
+    }
+
+    /// The scheme, lower case.
+    pub fn scheme(&self) -> String {
+        self.uri
+            .split_once(':')
+            .map_or_else(String::new, |(scheme, _)| scheme.to_ascii_lowercase())
+    }
+
+    /// For a `mailto:` URI, the address (before any `?`), percent-decoded.
+    pub fn mailto_address(&self) -> Option<String> {
+        let (scheme, rest) = self.uri.split_once(':')?;
+        if !scheme.eq_ignore_ascii_case("mailto") {
+            return None;
+        }
+        let address = rest.split('?').next().unwrap_or_default();
+        Some(percent_decode(address))
+    }
+
+    /// For a `mailto:` URI, the domain of the address.
+    pub fn mailto_domain(&self) -> Option<Domain> {
+        let address = self.mailto_address()?;
+        let (_, domain) = address.rsplit_once('@')?;
+        Domain::try_from(domain).ok()
+    }
+}
+
+impl fmt::Display for ReportUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.uri)
+    }
+}
+
+impl Policy {
+    /// The policy word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::None => "none",
+            Policy::Quarantine => "quarantine",
+            Policy::Reject => "reject",
+        }
+    }
+
+    /// One level below (§4.7 `t=y`): reject becomes quarantine, quarantine becomes none.
+    pub fn lowered(self) -> Policy {
+        match self {
+            Policy::Reject => Policy::Quarantine,
+            Policy::Quarantine | Policy::None => Policy::None,
+        }
+    }
+
+    fn parse(value: &str) -> Option<Policy> {
+        [Policy::None, Policy::Quarantine, Policy::Reject]
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(value))
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Record {
+    /// Parses the text of one TXT record (its strings already joined, §4.5).
+    ///
+    /// # Errors
+    ///
+    /// [`RecordError`] when the text is not a DMARC record; a DMARC record with bad tags is
+    /// `Ok`, with [`Record::warnings`].
+    pub fn parse(text: &[u8]) -> Result<Record, RecordError> {
+        let text = String::from_utf8_lossy(text);
+        let mut parts = text.split(';');
+        let first = parts.next().unwrap_or_default();
+        let (name, value) = first.split_once('=').ok_or(RecordError::VersionNotFirst)?;
+        if name.trim_matches(is_wsp) != "v" {
+            return Err(RecordError::VersionNotFirst);
+        }
+        if value.trim_matches(is_wsp) != "DMARC1" {
+            return Err(RecordError::WrongVersion);
+        }
+        let mut record = Record::default();
+        let mut seen: Vec<String> = vec!["v".to_owned()];
+        for part in parts {
+            let part = part.trim_matches(is_wsp);
+            if part.is_empty() {
+                continue;
+            }
+            let Some((name, value)) = part.split_once('=') else {
+                record.warn(part, RecordWarningKind::NotATag);
+                continue;
+            };
+            let name = name.trim_matches(is_wsp);
+            let value = value.trim_matches(is_wsp);
+            let lower = name.to_ascii_lowercase();
+            if seen.contains(&lower) {
+                record.warn(name, RecordWarningKind::Duplicate);
+                continue;
+            }
+            seen.push(lower.clone());
+            record.apply(&lower, name, value);
+        }
+        Ok(record)
+    }
+
+    /// Whether the record can set a policy (§4.10.1): its `p`, `sp` and `np` are valid where
+    /// present, or else it has at least one valid `rua` URI and counts as `p=none`. A missing
+    /// `p` counts as `p=none` under RFC 9989 §4.7; under RFC 7489 §6.6.3 (`p_required`) it
+    /// needs the `rua` fallback too. A record that is not usable applies no DMARC processing.
+    pub fn is_usable(&self, p_required: bool) -> bool {
+        self.effective_policies(p_required).is_some()
+    }
+
+    /// The policies the record sets, after the §4.10.1 fallback: (`p`, `sp`, `np`), each
+    /// falling back as §4.7 says (`np` to `sp` to `p`). `None` when the record is not usable
+    /// (see [`Record::is_usable`]).
+    pub fn effective_policies(&self, p_required: bool) -> Option<(Policy, Policy, Policy)> {
+        let invalid = |tag: &str| {
+            self.warnings.iter().any(|w| {
+                w.tag.eq_ignore_ascii_case(tag) && w.kind == RecordWarningKind::InvalidValue
+            })
+        };
+        let broken =
+            invalid("p") || invalid("sp") || invalid("np") || (p_required && self.policy.is_none());
+        if broken {
+            return (!self.aggregate_uris.is_empty()).then_some((
+                Policy::None,
+                Policy::None,
+                Policy::None,
+            ));
+        }
+        let p = self.policy.unwrap_or(Policy::None);
+        let sp = self.subdomain_policy.unwrap_or(p);
+        let np = self.nonexistent_policy.unwrap_or(sp);
+        Some((p, sp, np))
+    }
+
+    /// Testing mode: `t=y`, or, without a `t` tag, `pct=0`, which RFC 9989 Appendix A.6 names
+    /// as the value `t=y` replaces. Other `pct` values do not lower the policy.
+    pub fn testing(&self) -> bool {
+        self.testing_tag.unwrap_or(self.percent == Some(0))
+    }
+
+    fn warn(&mut self, tag: &str, kind: RecordWarningKind) {
+        self.warnings.push(RecordWarning {
+            tag: tag.to_owned(),
+            kind,
+        });
+    }
+
+    fn apply(&mut self, lower: &str, name: &str, value: &str) {
+        let ok = match lower {
+            "p" => set(&mut self.policy, Policy::parse(value)),
+            "sp" => set(&mut self.subdomain_policy, Policy::parse(value)),
+            "np" => set(&mut self.nonexistent_policy, Policy::parse(value)),
+            "adkim" => set_mode(&mut self.dkim_alignment, value),
+            "aspf" => set_mode(&mut self.spf_alignment, value),
+            "fo" => match parse_failure_options(value) {
+                Some(options) => {
+                    self.failure_options = options;
+                    true
+                }
+                None => false,
+            },
+            "psd" => match value.to_ascii_lowercase().as_str() {
+                "y" => {
+                    self.psd = PsdFlag::Yes;
+                    true
+                }
+                "n" => {
+                    self.psd = PsdFlag::No;
+                    true
+                }
+                "u" => true,
+                _ => false,
+            },
+            "t" => match value.to_ascii_lowercase().as_str() {
+                "y" => set(&mut self.testing_tag, Some(true)),
+                "n" => set(&mut self.testing_tag, Some(false)),
+                _ => false,
+            },
+            "rua" | "ruf" => {
+                let mut uris = Vec::new();
+                for item in value.split(',') {
+                    match ReportUri::parse(item.trim_matches(is_wsp)) {
+                        Some(uri) => uris.push(uri),
+                        None => self.warn(name, RecordWarningKind::InvalidUri),
+                    }
+                }
+                if lower == "rua" {
+                    self.aggregate_uris = uris;
+                } else {
+                    self.failure_uris = uris;
+                }
+                true
+            }
+            "pct" | "rf" | "ri" => {
+                self.warn(name, RecordWarningKind::Historic);
+                match lower {
+                    "pct" => set(
+                        &mut self.percent,
+                        value.parse::<u8>().ok().filter(|p| *p <= 100),
+                    ),
+                    "ri" => set(&mut self.report_interval, value.parse::<u32>().ok()),
+                    _ => {
+                        self.report_formats = value
+                            .split(':')
+                            .map(|f| f.trim_matches(is_wsp).to_ascii_lowercase())
+                            .collect();
+                        !self.report_formats.iter().any(String::is_empty)
+                    }
+                }
+            }
+            _ => {
+                self.warn(name, RecordWarningKind::Unknown);
+                true
+            }
+        };
+        if !ok {
+            self.warn(name, RecordWarningKind::InvalidValue);
+        }
+    }
+}
+
+impl fmt::Display for Record {
+    /// The record in canonical form: `v=DMARC1` first, then the set tags in registry order.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("v=DMARC1")?;
+        if let Some(p) = self.policy {
+            write!(f, "; p={p}")?;
+        }
+        if let Some(sp) = self.subdomain_policy {
+            write!(f, "; sp={sp}")?;
+        }
+        if let Some(np) = self.nonexistent_policy {
+            write!(f, "; np={np}")?;
+        }
+        if self.dkim_alignment == AlignmentMode::Strict {
+            f.write_str("; adkim=s")?;
+        }
+        if self.spf_alignment == AlignmentMode::Strict {
+            f.write_str("; aspf=s")?;
+        }
+        match self.psd {
+            PsdFlag::Yes => f.write_str("; psd=y")?,
+            PsdFlag::No => f.write_str("; psd=n")?,
+            PsdFlag::Unknown => {}
+        }
+        if let Some(t) = self.testing_tag {
+            write!(f, "; t={}", if t { "y" } else { "n" })?;
+        }
+        for (tag, uris) in [("rua", &self.aggregate_uris), ("ruf", &self.failure_uris)] {
+            if !uris.is_empty() {
+                let list: Vec<&str> = uris.iter().map(ReportUri::uri).collect();
+                write!(f, "; {tag}={}", list.join(","))?;
+            }
+        }
+        if self.failure_options != FailureOptions::default() {
+            let o = self.failure_options;
+            let mut values = Vec::new();
+            for (on, letter) in [
+                (o.all_fail, "0"),
+                (o.any_fail, "1"),
+                (o.dkim, "d"),
+                (o.spf, "s"),
+            ] {
+                if on {
+                    values.push(letter);
+                }
+            }
+            write!(f, "; fo={}", values.join(":"))?;
+        }
+        Ok(())
+    }
+}
+
+fn is_wsp(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    match value {
+        Some(value) => {
+            *slot = Some(value);
+            true
+        }
+        None => false,
+    }
+}
+
+fn set_mode(slot: &mut AlignmentMode, value: &str) -> bool {
+    match value.to_ascii_lowercase().as_str() {
+        "r" => {
+            *slot = AlignmentMode::Relaxed;
+            true
+        }
+        "s" => {
+            *slot = AlignmentMode::Strict;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `dmarc-fo` (§4.8): `0` and `1` exclusive, `d` and `s` at most once each, colon-separated.
+fn parse_failure_options(value: &str) -> Option<FailureOptions> {
+    let mut options = FailureOptions {
+        all_fail: false,
+        any_fail: false,
+        dkim: false,
+        spf: false,
+    };
+    for item in value.split(':') {
+        let slot = match item.trim_matches(is_wsp).to_ascii_lowercase().as_str() {
+            "0" => &mut options.all_fail,
+            "1" => &mut options.any_fail,
+            "d" => &mut options.dkim,
+            "s" => &mut options.spf,
+            _ => return None,
+        };
+        if *slot {
+            return None;
+        }
+        *slot = true;
+    }
+    if options.all_fail && options.any_fail {
+        return None;
+    }
+    Some(options)
+}
+
+/// `1*DIGIT [ "k" / "m" / "g" / "t" ]`.
+fn is_size(text: &str) -> bool {
+    let digits = text.trim_end_matches(['k', 'm', 'g', 't', 'K', 'M', 'G', 'T']);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && text.len() - digits.len() <= 1
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while let Some(&b) = bytes.get(index) {
+        if b == b'%'
+            && let (Some(h), Some(l)) = (bytes.get(index + 1), bytes.get(index + 2))
+            && let (Some(h), Some(l)) = ((*h as char).to_digit(16), (*l as char).to_digit(16))
+        {
+            out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+            index += 3;
+            continue;
+        }
+        out.push(b);
+        index += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
