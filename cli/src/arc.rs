@@ -86,7 +86,7 @@ fn verify(global: &GlobalArgs, resolver: &ZoneResolver, file: &Path) -> Result<(
     let message = read_message(file)?;
     let result = validate(&message, resolver)?;
     if global.json {
-        println!(
+        out!(
             "{}",
             json!({
                 "cv": result.status.as_str(),
@@ -98,7 +98,7 @@ fn verify(global: &GlobalArgs, resolver: &ZoneResolver, file: &Path) -> Result<(
             })
         );
     } else {
-        println!("{}", result.to_auth_result());
+        out!("{}", result.to_auth_result());
     }
     Ok(())
 }

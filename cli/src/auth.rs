@@ -1,8 +1,8 @@
 //! `tegami auth FILE --ip IP --helo NAME --sender ADDR`: authenticate a received message and
 //! print its Authentication-Results field.
 //!
-//! SPF, DKIM and ARC run today; DMARC joins when its crate lands (the `dmarc` key is `null`
-//! until then). The one-call pipeline of the `tegami` facade will replace this composition.
+//! SPF, DKIM, ARC and then DMARC (RFC 9989) over their results. The one-call pipeline of the
+//! `tegami` facade will replace this composition.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -12,6 +12,8 @@ use tegami::arc::{ArcResult, Config as ArcConfig, Validator};
 use tegami::core::auth_results::AuthenticationResults;
 use tegami::core::dns::{self, ZoneResolver};
 use tegami::dkim::{Config as DkimConfig, SignatureResult, Verifier};
+use tegami::dmarc::{Config as DmarcConfig, Evaluation as DmarcEvaluation, Input as DmarcInput};
+use tegami::mime::Author;
 use tegami::spf::{Evaluation, Verdict};
 
 use crate::GlobalArgs;
@@ -44,6 +46,7 @@ pub(crate) struct Authenticated {
     pub(crate) spf: Option<Verdict>,
     pub(crate) dkim: Vec<SignatureResult>,
     pub(crate) arc: ArcResult,
+    pub(crate) dmarc: tegami::dmarc::Verdict,
 }
 
 /// Runs SPF (when the connection is known), every DKIM signature and the ARC chain.
@@ -78,11 +81,27 @@ pub(crate) fn authenticate(
     validator.handle_end();
     let arc = dns::resolve(&mut validator, resolver).map_err(CliError::Machine)?;
     results.results.push(arc.to_auth_result());
+    let mut input = DmarcInput::from_author(&Author::from_message(message)).dkim(&dkim);
+    if let Some(verdict) = &spf {
+        input = input.spf(verdict);
+    }
+    if arc.status == tegami::arc::ChainStatus::Pass {
+        let sealers = arc
+            .seal_domains
+            .iter()
+            .filter_map(|d| tegami::core::domain::Domain::try_from(d.as_str()).ok())
+            .collect();
+        input = input.arc_pass(sealers);
+    }
+    let mut evaluation = DmarcEvaluation::new(input, DmarcConfig::default());
+    let dmarc = dns::resolve(&mut evaluation, resolver).map_err(CliError::Machine)?;
+    results.results.push(dmarc.to_auth_result());
     Ok(Authenticated {
         results,
         spf,
         dkim,
         arc,
+        dmarc,
     })
 }
 
@@ -94,7 +113,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<(), CliError> 
     let found = authenticate(global, &resolver, &message, connection, &args.authserv_id)?;
     let field = found.results.to_field();
     if !global.json {
-        println!("{field}");
+        out!("{field}");
         return Ok(());
     }
     let spf = found.spf.as_ref().map(|verdict| {
@@ -123,14 +142,14 @@ pub(crate) fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<(), CliError> 
         "oldest_pass": found.arc.oldest_pass,
         "reason": found.arc.failure.as_ref().map(ToString::to_string),
     });
-    println!(
+    out!(
         "{}",
         json!({
             "authentication_results": field,
             "spf": spf,
             "dkim": dkim,
             "arc": arc,
-            "dmarc": null,
+            "dmarc": crate::dmarc::verdict_json(&found.dmarc),
         })
     );
     Ok(())

@@ -120,12 +120,12 @@ fn verify(global: &GlobalArgs, file: &Path, allow_rsa_sha1: bool) -> Result<(), 
                 })
             })
             .collect();
-        println!("{}", json!({ "signatures": signatures }));
+        out!("{}", json!({ "signatures": signatures }));
     } else if results.is_empty() {
-        println!("dkim=none (no DKIM-Signature)");
+        out!("dkim=none (no DKIM-Signature)");
     } else {
         for result in &results {
-            println!(
+            out!(
                 "dkim={} d={} s={} a={} ({})",
                 result.result,
                 result.domain,
@@ -198,7 +198,7 @@ fn keygen(global: &GlobalArgs, args: &KeygenArgs) -> Result<(), CliError> {
         public.to_dkim_base64()
     );
     if global.json {
-        println!("{}", json!({ "dns_name": dns_name, "txt": txt }));
+        out!("{}", json!({ "dns_name": dns_name, "txt": txt }));
     } else {
         // A master-file line; TXT character-strings hold at most 255 octets each.
         let strings: Vec<String> = txt
@@ -206,7 +206,7 @@ fn keygen(global: &GlobalArgs, args: &KeygenArgs) -> Result<(), CliError> {
             .chunks(255)
             .map(|chunk| format!("\"{}\"", String::from_utf8_lossy(chunk)))
             .collect();
-        println!("{dns_name}. IN TXT {}", strings.join(" "));
+        out!("{dns_name}. IN TXT {}", strings.join(" "));
     }
     Ok(())
 }

@@ -25,13 +25,15 @@ pub(crate) fn run(global: &GlobalArgs, args: &DnsArgs) -> Result<(), CliError> {
     match (answer, global.json) {
         (Ok(records), true) => {
             let answers: Vec<String> = records.iter().map(presentation).collect();
-            println!("{}", json!({ "answers": answers }));
+            out!("{}", json!({ "answers": answers }));
         }
-        (Ok(records), false) => records
-            .iter()
-            .for_each(|record| println!("{}", presentation(record))),
-        (Err(error), true) => println!("{}", json!({ "error": error_word(error) })),
-        (Err(error), false) => println!("{}", error_word(error)),
+        (Ok(records), false) => {
+            for record in &records {
+                out!("{}", presentation(record));
+            }
+        }
+        (Err(error), true) => out!("{}", json!({ "error": error_word(error) })),
+        (Err(error), false) => out!("{}", error_word(error)),
     }
     Ok(())
 }

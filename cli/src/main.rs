@@ -8,9 +8,24 @@
 // The binary's job is to print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+/// Writes a line to standard output. A closed pipe (`tegami ... | head`) ends the program
+/// quietly with status 0; any other write error ends the command with [`CliError::Write`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(error) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if error.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            return Err($crate::error::CliError::Write(error));
+        }
+    }};
+}
+
 mod arc;
 mod auth;
 mod dkim;
+mod dmarc;
 mod dns;
 mod error;
 mod resolver;
@@ -53,12 +68,14 @@ struct GlobalArgs {
 enum Command {
     /// Look a name up with the resolver in use and print the answer.
     Dns(dns::DnsArgs),
-    /// Authenticate a received message (SPF, DKIM, ARC) and print Authentication-Results.
+    /// Authenticate a received message (SPF, DKIM, ARC, DMARC) and print Authentication-Results.
     Auth(auth::AuthArgs),
     /// Validate or seal an ARC chain (RFC 8617).
     Arc(arc::ArcArgs),
     /// Verify, sign, or make keys for DKIM (RFC 6376, RFC 8463).
     Dkim(dkim::DkimArgs),
+    /// Evaluate DMARC (RFC 9989) for a received message, or audit a domain's records.
+    Dmarc(dmarc::DmarcArgs),
     /// Evaluate SPF (RFC 7208) for a client, HELO name and MAIL FROM address.
     Spf(spf::SpfArgs),
 }
@@ -72,6 +89,7 @@ fn main() -> ExitCode {
         Command::Arc(args) => arc::run(&cli.global, args),
         Command::Auth(args) => auth::run(&cli.global, args),
         Command::Dkim(args) => dkim::run(&cli.global, args),
+        Command::Dmarc(args) => dmarc::run(&cli.global, args),
         Command::Dns(args) => dns::run(&cli.global, args),
         Command::Spf(args) => spf::run(&cli.global, args),
     };

@@ -70,7 +70,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &SpfArgs) -> Result<(), CliError> {
             Identity::MailFrom => "mailfrom",
             Identity::Helo => "helo",
         };
-        println!(
+        out!(
             "{}",
             json!({
                 "result": verdict.result.as_str(),
@@ -83,7 +83,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &SpfArgs) -> Result<(), CliError> {
             })
         );
     } else {
-        println!("{received_spf}");
+        out!("{received_spf}");
     }
     Ok(())
 }
@@ -100,7 +100,7 @@ fn check(global: &GlobalArgs, resolver: &impl dns::Resolver, domain: &str) -> Re
             .iter()
             .map(|(domain, text)| json!({ "domain": domain, "record": text }))
             .collect();
-        println!(
+        out!(
             "{}",
             json!({
                 "domain": report.domain,
@@ -112,15 +112,17 @@ fn check(global: &GlobalArgs, resolver: &impl dns::Resolver, domain: &str) -> Re
             })
         );
     } else {
-        println!(
+        out!(
             "{}: {} DNS lookups (limit 10), {} void lookups (limit 2)",
-            report.domain, report.lookups, report.void_lookups
+            report.domain,
+            report.lookups,
+            report.void_lookups
         );
         for error in &errors {
-            println!("error: {error}");
+            out!("error: {error}");
         }
         for warning in &warnings {
-            println!("warning: {warning}");
+            out!("warning: {warning}");
         }
     }
     Ok(())

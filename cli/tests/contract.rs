@@ -377,6 +377,7 @@ fn auth_prints_authentication_results_and_the_contract_keys() {
         "{text}"
     );
     assert!(text.contains("spf=pass") && text.contains("dkim=pass") && text.contains("arc=none"));
+    assert!(text.contains("dmarc=pass") && text.contains("header.from=example.com"));
     let mut with_json = vec!["--json"];
     with_json.extend(args);
     let out = json(&tegami(&with_json));
@@ -386,4 +387,91 @@ fn auth_prints_authentication_results_and_the_contract_keys() {
     assert_eq!(out["spf"]["result"], "pass");
     assert_eq!(out["dkim"][1]["result"], "pass");
     assert_eq!(out["arc"]["cv"], "none");
+    assert_eq!(out["dmarc"]["result"], "pass");
+    assert_eq!(out["dmarc"]["from_domain"], "example.com");
+}
+
+#[test]
+fn dmarc_verdicts_with_the_contract_keys() {
+    let run = |file: &str, ip: &str, helo: &str, sender: &str| {
+        json(&tegami(&[
+            "--now",
+            "1795424500",
+            "--json",
+            "dmarc",
+            &example(file),
+            "--ip",
+            ip,
+            "--helo",
+            helo,
+            "--sender",
+            sender,
+        ]))
+    };
+    let pass = run(
+        "signed.eml",
+        "192.0.2.25",
+        "mail.example.com",
+        "alice@example.com",
+    );
+    for key in [
+        "result",
+        "policy",
+        "disposition",
+        "from_domain",
+        "spf_aligned",
+        "dkim_aligned",
+    ] {
+        assert!(pass.get(key).is_some(), "{key} missing in {pass}");
+    }
+    assert_eq!(pass["result"], "pass");
+    assert_eq!(pass["policy"], "reject");
+    assert_eq!(pass["disposition"], "none");
+    assert_eq!(pass["from_domain"], "example.com");
+    assert_eq!(pass["spf_aligned"], true);
+    assert_eq!(pass["dkim_aligned"], true);
+    // A spoof from elsewhere: unsigned, SPF fails for example.com's MAIL FROM.
+    let spoof = run(
+        "message.eml",
+        "203.0.113.9",
+        "evil.example",
+        "alice@example.com",
+    );
+    assert_eq!(spoof["result"], "fail");
+    assert_eq!(spoof["disposition"], "reject");
+    assert_eq!(spoof["spf_aligned"], false);
+    assert_eq!(spoof["dkim_aligned"], false);
+    // A DNS failure of the policy lookup is temperror, with no disposition.
+    let failing = json(&tegami(&[
+        "--servfail",
+        "_dmarc.example.com",
+        "--json",
+        "dmarc",
+        &example("message.eml"),
+        "--ip",
+        "192.0.2.25",
+        "--helo",
+        "mail.example.com",
+        "--sender",
+        "alice@example.com",
+    ]));
+    assert_eq!(failing["result"], "temperror");
+    assert_eq!(failing["disposition"], "none");
+}
+
+#[test]
+fn dmarc_check_audits_the_domain() {
+    let report = json(&tegami(&["--json", "dmarc", "check", "example.com"]));
+    assert_eq!(report["policy_domain"], "example.com");
+    assert_eq!(report["policy"]["domain"], "reject");
+    assert_eq!(report["steps"][2]["current"], true);
+    assert_eq!(report["destinations"][0]["tag"], "rua");
+    assert_eq!(report["bimi"]["eligible"], true);
+    assert_eq!(report["queried"][0], "_dmarc.example.com");
+    let text = tegami(&["dmarc", "check", "example.com"]);
+    assert_eq!(text.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&text.stdout).contains("* p=reject"));
+    // Bad usage: no file and no subcommand.
+    let bad = tegami(&["dmarc"]);
+    assert_eq!(bad.status.code(), Some(2));
 }

@@ -25,6 +25,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod bimi;
+pub mod check;
 pub mod evaluation;
 pub mod psl;
 pub mod record;
