@@ -44,7 +44,11 @@ def main() -> int:
                     write(corpus, "dkim_signature", value)
             elif name in (b"authentication-results", b"arc-authentication-results"):
                 write(corpus, "core_auth_results", value)
-            elif name in (b"from", b"to", b"return-path", b"sender"):
+            elif name in (b"subject",):
+                write(corpus, "mime_encoded_word", value)
+            if name in (b"from", b"to", b"cc", b"reply-to", b"sender"):
+                write(corpus, "mime_address_list", value)
+            if name in (b"from", b"to", b"return-path", b"sender"):
                 for address in re.findall(rb"<[^<>]*>", value):
                     write(corpus, "core_mailbox", address)
                 for domain in re.findall(rb"@([A-Za-z0-9.-]+)", value):
@@ -88,10 +92,30 @@ def main() -> int:
             write(corpus, "arc_validator", message[:4096])
             for name_value in re.findall(rb"(?m)^ARC-[A-Za-z-]+:((?:.*)(?:\r\n[ \t].*)*)", message):
                 write(corpus, "arc_set", name_value.strip())
+    for value in (b" <@bank.example:x@attacker.example>", b" a@bank.example <b@attacker.example>",
+                  b" =?utf-8?B?Y2VvQGJhbmsuZXhhbXBsZQ==?=@attacker.example", b" g: a@x.example, b@y.example;",
+                  b' "Q, Person" (c) <q@[192.0.2.1]>, \\@x', " Jörg <jörg@bücher.example>".encode()):
+        write(corpus, "mime_address_list", value)
+    for value in (b"=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?= mail", b"=?utf-8?q?caf=C3=A9?= =?utf-8?q?_x?=",
+                  b"From: a@b.example\r\nSubject: =?Shift_JIS?B?k/qWe4zq?=\r\n\r\nbody"):
+        write(corpus, "mime_encoded_word", value)
+    for record in (b"v=DMARC1; p=reject; sp=quarantine; np=reject; adkim=s; aspf=r; psd=n; t=y; fo=1:d:s",
+                   b"v=DMARC1; p=none; rua=mailto:a@example.com!10m,https://r.example/x; ruf=mailto:f@example.org",
+                   b"v=DMARC1; p=quarantine; pct=0; rf=afrf; ri=86400", b"v=DMARC1; psd=y",
+                   b"v=BIMI1; l=https://example.com/logo.svg; a=https://example.com/vmc.pem", b"v=BIMI1; s=brand"):
+        write(corpus, "dmarc_record", record)
+    for scenario in (b"ceo@example.com\nexample.com\nsigning.example.com\n_dmarc.example.com v=DMARC1; p=reject\n"
+                     b"_dmarc.signing.example.com v=DMARC1; p=none\n",
+                     b"a@giant.bank.example\nmail.giant.bank.example\nmail.mega.bank.example\n"
+                     b"_dmarc.bank.example v=DMARC1; p=reject; psd=y\n_dmarc.giant.bank.example v=DMARC1; p=quarantine\n",
+                     b"a@x.example.com, b@bank.example\n\nexample.com\n_dmarc.example.com v=DMARC1; p=none; np=reject\n"
+                     b"!_dmarc.bank.example\n#x.example.com\n"):
+        write(corpus, "dmarc_evaluation", scenario)
     for target in ("core_tag_list", "core_auth_results", "core_mailbox", "core_domain", "core_zone",
                    "spf_record", "spf_macro_expansion", "spf_evaluation", "dkim_signature",
                    "dkim_key_record", "dkim_canonicalizer", "dkim_verifier", "arc_set",
-                   "arc_validator"):
+                   "arc_validator", "mime_address_list", "mime_encoded_word", "dmarc_record",
+                   "dmarc_evaluation"):
         count = len(list((corpus / target).glob("*")))
         print(f"{target}: {count} seeds")
         if count == 0:

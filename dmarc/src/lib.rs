@@ -28,6 +28,8 @@
 pub mod bimi;
 pub mod check;
 pub mod evaluation;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 pub mod psl;
 pub mod record;
 pub mod tree_walk;

@@ -20,6 +20,8 @@
 pub mod address;
 pub mod author;
 pub mod encoded_word;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 pub mod header;
 pub mod problem;
 

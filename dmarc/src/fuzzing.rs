@@ -1,0 +1,97 @@
+//! Entry points for the cargo-fuzz targets in `fuzz/`. Compiled only under `cfg(fuzzing)`.
+
+#![allow(clippy::expect_used, clippy::panic, missing_docs)]
+
+use tegami_core::dns::{self, Answer, Query, QueryKind, Record as DnsRecord, Resolver, TxtRecord, ZoneResolver};
+use tegami_core::domain::Domain;
+
+use crate::psl::PublicSuffixList;
+use crate::record::Record;
+use crate::{Config, Discovery, DmarcResult, Evaluation, Input, Policy};
+
+/// Any TXT text is a DMARC record or not; a record's canonical text parses back to itself.
+pub fn record(data: &[u8]) {
+    if let Ok(record) = Record::parse(data) {
+        let text = record.to_string();
+        let again = Record::parse(text.as_bytes()).expect("canonical text is a DMARC record");
+        assert_eq!(again.to_string(), text);
+        assert_eq!(again.policy, record.policy);
+        assert_eq!(again.psd, record.psd);
+        let _ = record.effective_policies(false);
+        let _ = crate::bimi::eligibility(&record);
+    }
+    let _ = crate::bimi::BimiRecord::parse(data);
+    let _ = crate::bimi::BimiSelector::parse(data);
+}
+
+/// Counts the queries a machine makes.
+struct Counting<'a> {
+    zone: &'a ZoneResolver,
+    txt: std::cell::Cell<usize>,
+}
+
+impl Resolver for Counting<'_> {
+    fn lookup(&self, query: &Query) -> Answer {
+        if query.kind == QueryKind::Txt {
+            self.txt.set(self.txt.get() + 1);
+        }
+        self.zone.lookup(query)
+    }
+}
+
+/// An evaluation against a fuzzed zone. The input's lines: a From field value, the SPF
+/// domain, the DKIM domains (space-separated), then zone lines: `name text` for a TXT record,
+/// `!name` for a name that fails temporarily, `#name` for a name with no records.
+pub fn evaluation(data: &[u8]) {
+    let mut lines = data.split(|&b| b == b'\n');
+    let from = lines.next().unwrap_or_default();
+    let spf = lines.next().unwrap_or_default();
+    let dkim = lines.next().unwrap_or_default();
+    let mut zone = ZoneResolver::default();
+    for line in lines {
+        let text = String::from_utf8_lossy(line);
+        if let Some(name) = text.strip_prefix('!') {
+            zone.fail_temporarily(name.trim(), None);
+        } else if let Some(name) = text.strip_prefix('#') {
+            zone.insert_name(name.trim());
+        } else if let Some((name, txt)) = text.split_once(' ') {
+            zone.insert(name, DnsRecord::Txt(TxtRecord::from_strings([txt])));
+        }
+    }
+    let author = tegami_mime::Author::from_fields([(from, 0)]);
+    let mut input = Input::from_author(&author);
+    if let Ok(domain) = Domain::try_from(spf) {
+        input = input.spf_pass(domain);
+    }
+    let mut starts = 1 + author.domains().len();
+    for name in dkim.split(|&b| b == b' ') {
+        if let Ok(domain) = Domain::try_from(name) {
+            input = input.dkim_pass(domain);
+            starts += 1;
+        }
+    }
+    for discovery in [
+        Discovery::TreeWalk,
+        Discovery::PublicSuffixList(PublicSuffixList::Bundled),
+    ] {
+        let counting = Counting {
+            zone: &zone,
+            txt: std::cell::Cell::new(0),
+        };
+        let config = Config {
+            discovery,
+            ..Config::default()
+        };
+        let verdict = dns::resolve(&mut Evaluation::new(input.clone(), config), &counting)
+            .expect("the evaluation keeps its contract");
+        // Each walk asks at most eight names (RFC 9989 §4.10); walks share answers.
+        assert!(counting.txt.get() <= 8 * starts, "{} TXT queries", counting.txt.get());
+        if verdict.result == DmarcResult::Pass {
+            assert_eq!(verdict.disposition, Policy::None);
+            assert!(verdict.authors.iter().all(|a| a.spf.is_aligned() || a.dkim.is_aligned()));
+        }
+        if verdict.result != DmarcResult::Fail && verdict.result != DmarcResult::PermError {
+            assert_eq!(verdict.disposition, Policy::None);
+        }
+    }
+}
