@@ -95,7 +95,7 @@ pub(crate) fn verdict_json(verdict: &Verdict) -> Value {
         "from_domain": verdict.from_domain().map(Domain::as_str),
         "spf_aligned": verdict.spf_aligned(),
         "dkim_aligned": verdict.dkim_aligned(),
-        "reason": verdict.reason,
+        "reason": verdict.reason(),
     })
 }
 

@@ -3,7 +3,7 @@
 //! the DNS tree walk §4.10, Identifier Alignment §4.10.2), or RFC 7489's public-suffix method
 //! as an option.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 use tegami_core::dns::{
     Answer, DnsError, LookupMachine, MisuseError, Outstanding, Query, QueryId, QueryKind,
@@ -14,7 +14,6 @@ use tegami_mime::author::{Author, AuthorError};
 
 use crate::psl::PublicSuffixList;
 use crate::record::{AlignmentMode, Policy, PsdFlag, Record};
-use crate::tree_walk::{select_organizational, walk_targets};
 use crate::verdict::{Alignment, AuthorVerdict, DmarcResult, PolicyOverride, PolicyTag, Verdict};
 
 /// How the policy record and Organizational Domains are found.
@@ -195,26 +194,31 @@ impl Input {
 pub struct Evaluation {
     config: Config,
     input: Input,
+    dns: Dns,
+    /// Set once the verdict was handed out; a later `poll` computes it again from the answers
+    /// kept, rather than keeping a copy.
+    finished: bool,
+}
+
+/// The DNS side of an evaluation: the answers so far, the records parsed from them, and the
+/// queries to hand out next.
+#[derive(Debug, Default)]
+struct Dns {
     book: Outstanding,
-    by_id: BTreeMap<QueryId, Key>,
-    answers: BTreeMap<Key, Slot>,
+    /// One entry per question asked: (name, kind, id, state). `Txt` entries are policy
+    /// lookups keyed by the domain under `_dmarc.`; the others are existence tests.
+    entries: Vec<(String, QueryKind, QueryId, Slot)>,
+    records: Vec<Record>,
     handed_out: Vec<Query>,
-    finished: Option<Verdict>,
+    /// While set, unknown questions are not asked (they read as pending).
+    read_only: bool,
 }
 
-/// What a query was for.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
-    /// `_dmarc.<domain>` TXT.
-    Policy(Domain),
-    /// `<domain>` of this kind, for the existence test.
-    Exists(Domain, QueryKind),
-}
-
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Slot {
     Pending,
-    Policy(Option<Record>),
+    /// The index of the single DMARC record in `records`, or none.
+    Policy(Option<usize>),
     Exists(bool),
     Failed,
 }
@@ -226,27 +230,28 @@ enum Wait<T> {
     Ready(T),
 }
 
+/// What a tree walk found: the Organizational Domain and the records that matter.
+struct Walked<'a> {
+    organizational: &'a str,
+    at_organizational: Option<usize>,
+    at_psd: Option<usize>,
+}
+
 impl Evaluation {
     /// Starts an evaluation.
     pub fn new(input: Input, config: Config) -> Evaluation {
         Evaluation {
             config,
             input,
-            book: Outstanding::default(),
-            by_id: BTreeMap::new(),
-            answers: BTreeMap::new(),
-            handed_out: Vec::new(),
-            finished: None,
+            dns: Dns::default(),
+            finished: false,
         }
     }
 
     /// Says what to do next: DNS queries to make, or the verdict.
     pub fn poll(&mut self) -> Step<Verdict> {
-        if let Some(verdict) = &self.finished {
-            return Step::Done(verdict.clone());
-        }
         let authors = match &self.input.authors {
-            Ok(authors) if authors.len() <= self.config.max_author_domains => authors.clone(),
+            Ok(authors) if authors.len() <= self.config.max_author_domains => authors,
             Ok(authors) => {
                 let reason = format!(
                     "{} author domains, more than the {} evaluated",
@@ -260,16 +265,16 @@ impl Evaluation {
                 return self.finish(unreadable(&self.config, reason));
             }
         };
-        let mut verdicts = Vec::new();
+        let mut verdicts = Vec::with_capacity(authors.len());
         let mut pending = false;
-        for author in &authors {
-            match self.author(author) {
+        for author in authors {
+            match evaluate_author(&mut self.dns, &self.config, &self.input, author) {
                 Some(verdict) => verdicts.push(verdict),
                 None => pending = true,
             }
         }
         if pending {
-            return Step::Lookup(core::mem::take(&mut self.handed_out));
+            return Step::Lookup(core::mem::take(&mut self.dns.handed_out));
         }
         let verdict = combine(verdicts);
         self.finish(verdict)
@@ -281,150 +286,140 @@ impl Evaluation {
     ///
     /// [`MisuseError`] for an id never handed out or answered before.
     pub fn handle_answer(&mut self, id: QueryId, answer: Answer) -> Result<(), MisuseError> {
-        if self.finished.is_some() {
+        if self.finished {
             return Err(MisuseError::Finished);
         }
-        self.book.answer(id)?;
-        let Some(key) = self.by_id.remove(&id) else {
+        self.dns.book.answer(id)?;
+        let existence = self.config.existence;
+        let Some(index) = self.dns.entries.iter().position(|entry| entry.2 == id) else {
             return Err(MisuseError::UnknownQuery(id));
         };
-        let slot = match (&key, answer) {
+        let kind = self.dns.entries.get(index).map_or(QueryKind::Txt, |e| e.1);
+        let slot = match (kind, answer) {
             (_, Err(DnsError::Temporary)) => Slot::Failed,
-            (Key::Policy(_), Ok(records)) => Slot::Policy(single_policy_record(&records)),
-            (Key::Policy(_), Err(_)) => Slot::Policy(None),
-            (Key::Exists(_, _), Ok(records)) if !records.is_empty() => Slot::Exists(true),
+            (QueryKind::Txt, Ok(records)) => match single_policy_record(&records) {
+                Some(record) => {
+                    self.dns.records.push(record);
+                    Slot::Policy(Some(self.dns.records.len() - 1))
+                }
+                None => Slot::Policy(None),
+            },
+            (QueryKind::Txt, Err(_)) => Slot::Policy(None),
+            (_, Ok(records)) if !records.is_empty() => Slot::Exists(true),
             // NODATA: the name exists, though it holds no mail records (RFC 9091's test).
-            (Key::Exists(_, _), Ok(_) | Err(DnsError::NoRecords)) => {
-                Slot::Exists(self.config.existence == ExistenceTest::NxDomain)
+            (_, Ok(_) | Err(DnsError::NoRecords)) => {
+                Slot::Exists(existence == ExistenceTest::NxDomain)
             }
-            (Key::Exists(_, _), Err(_)) => Slot::Exists(false),
+            (_, Err(_)) => Slot::Exists(false),
         };
-        self.answers.insert(key, slot);
+        if let Some(entry) = self.dns.entries.get_mut(index) {
+            entry.3 = slot;
+        }
         Ok(())
     }
 
     fn finish(&mut self, verdict: Verdict) -> Step<Verdict> {
-        self.finished = Some(verdict.clone());
+        self.finished = true;
         Step::Done(verdict)
     }
+}
 
-    /// Looks up (or asks for) an answer.
-    fn ask(&mut self, key: Key) -> Wait<Slot> {
-        match self.answers.get(&key) {
+impl Dns {
+    /// The state of a question, asking it if it is new.
+    fn ask(&mut self, name: &str, kind: QueryKind) -> Wait<Slot> {
+        let known = self
+            .entries
+            .iter()
+            .find(|(n, k, _, _)| *k == kind && n == name)
+            .map(|entry| entry.3);
+        match known {
             Some(Slot::Pending) => Wait::Pending,
             Some(Slot::Failed) => Wait::TempError,
-            Some(slot) => Wait::Ready(slot.clone()),
+            Some(slot) => Wait::Ready(slot),
+            None if self.read_only => Wait::Pending,
             None => {
-                let (name, kind) = match &key {
-                    Key::Policy(domain) => (format!("_dmarc.{domain}"), QueryKind::Txt),
-                    Key::Exists(domain, kind) => (domain.as_str().to_owned(), *kind),
+                let query_name = if kind == QueryKind::Txt {
+                    format!("_dmarc.{name}")
+                } else {
+                    name.to_owned()
                 };
-                let query = self.book.issue(name, kind);
-                self.by_id.insert(query.id, key.clone());
-                self.answers.insert(key, Slot::Pending);
+                let query = self.book.issue(query_name, kind);
+                self.entries
+                    .push((name.to_owned(), kind, query.id, Slot::Pending));
                 self.handed_out.push(query);
                 Wait::Pending
             }
         }
     }
 
-    /// The single DMARC record at `_dmarc.<domain>`, if any.
-    fn record_at(&mut self, domain: &Domain) -> Wait<Option<Record>> {
-        match self.ask(Key::Policy(domain.clone())) {
+    /// The single DMARC record at `_dmarc.<domain>`, as an index into `records`.
+    fn record_at(&mut self, domain: &str) -> Wait<Option<usize>> {
+        match self.ask(domain, QueryKind::Txt) {
             Wait::Ready(Slot::Policy(record)) => Wait::Ready(record),
             Wait::Ready(_) | Wait::TempError => Wait::TempError,
             Wait::Pending => Wait::Pending,
         }
     }
 
-    /// The tree walk of RFC 9989 §4.10 from `start`: the records found, longest name first,
-    /// stopping after a record with `psd=y` or `psd=n`.
-    fn walk(&mut self, start: &Domain) -> Wait<Vec<(Domain, Record)>> {
-        let mut found = Vec::new();
-        for target in walk_targets(start) {
-            match self.record_at(&target) {
+    /// The record at `index`.
+    fn record(&self, index: usize) -> Option<&Record> {
+        self.records.get(index)
+    }
+
+    /// The tree walk of RFC 9989 §4.10 from `start`, and the Organizational Domain it selects
+    /// (§4.10.2).
+    fn walk<'a>(&mut self, start: &'a str) -> Wait<Walked<'a>> {
+        let mut organizational = None;
+        let mut at_psd = None;
+        // At most eight names are asked; remember the last found and the ones with records.
+        let mut found: [Option<(&'a str, usize)>; 8] = [None; 8];
+        let mut count = 0;
+        for target in Targets::new(start) {
+            let index = match self.record_at(target) {
                 Wait::Pending => return Wait::Pending,
                 Wait::TempError => return Wait::TempError,
-                Wait::Ready(None) => {}
-                Wait::Ready(Some(record)) => {
-                    if walk_step(&mut found, target, record) {
-                        break;
-                    }
+                Wait::Ready(None) => continue,
+                Wait::Ready(Some(index)) => index,
+            };
+            if let Some(slot) = found.get_mut(count) {
+                *slot = Some((target, index));
+                count += 1;
+            }
+            match self.record(index).map(|r| r.psd) {
+                Some(PsdFlag::No) => {
+                    organizational = Some(target);
+                    break;
                 }
+                Some(PsdFlag::Yes) => {
+                    at_psd = Some(index);
+                    organizational = Some(if target == start {
+                        start
+                    } else {
+                        child_toward(start, target)
+                    });
+                    break;
+                }
+                _ => {}
             }
         }
-        Wait::Ready(found)
+        let found = found.iter().take(count).flatten();
+        let organizational = organizational
+            .or_else(|| found.clone().last().map(|(name, _)| *name))
+            .unwrap_or(start);
+        let at_organizational = found
+            .clone()
+            .find(|(name, _)| *name == organizational)
+            .map(|(_, index)| *index);
+        Wait::Ready(Walked {
+            organizational,
+            at_organizational,
+            at_psd,
+        })
     }
 
-    /// The Organizational Domain of `domain`.
-    fn organizational_domain(&mut self, domain: &Domain) -> Wait<Domain> {
-        match &self.config.discovery {
-            Discovery::PublicSuffixList(list) => Wait::Ready(list.organizational_domain(domain)),
-            Discovery::TreeWalk => match self.walk(domain) {
-                Wait::Ready(found) => Wait::Ready(select_organizational(domain, &found)),
-                Wait::Pending => Wait::Pending,
-                Wait::TempError => Wait::TempError,
-            },
-        }
-    }
-
-    /// Policy discovery (§4.10.1): the policy domain and its record, or `None` if no record
-    /// applies.
-    fn discover(&mut self, author: &Domain) -> Wait<Option<(Domain, Record)>> {
-        match self.record_at(author) {
-            Wait::Pending => return Wait::Pending,
-            Wait::TempError => return Wait::TempError,
-            Wait::Ready(Some(record)) => return Wait::Ready(Some((author.clone(), record))),
-            Wait::Ready(None) => {}
-        }
-        match self.config.discovery.clone() {
-            Discovery::PublicSuffixList(list) => {
-                let organizational = list.organizational_domain(author);
-                if organizational == *author {
-                    return Wait::Ready(None);
-                }
-                match self.record_at(&organizational) {
-                    Wait::Ready(record) => Wait::Ready(record.map(|r| (organizational, r))),
-                    Wait::Pending => Wait::Pending,
-                    Wait::TempError => Wait::TempError,
-                }
-            }
-            Discovery::TreeWalk => {
-                let found = match self.walk(author) {
-                    Wait::Ready(found) => found,
-                    Wait::Pending => return Wait::Pending,
-                    Wait::TempError => return Wait::TempError,
-                };
-                let organizational = select_organizational(author, &found);
-                let at_organizational = found.iter().find(|(d, _)| *d == organizational).cloned();
-                let at_psd = found.iter().find(|(_, r)| r.psd == PsdFlag::Yes).cloned();
-                Wait::Ready(at_organizational.or(at_psd))
-            }
-        }
-    }
-
-    /// Whether `identifier` is aligned with `author` in `mode` (§3.2.10, §4.10.2).
-    fn aligned(&mut self, author: &Domain, identifier: &Domain, mode: AlignmentMode) -> Wait<bool> {
-        if identifier == author {
-            return Wait::Ready(true);
-        }
-        if mode == AlignmentMode::Strict || author.labels().last() != identifier.labels().last() {
-            // Organizational Domains are ancestors-or-self: names without a common top label
-            // can never share one, so no walk is needed.
-            return Wait::Ready(false);
-        }
-        let of_author = self.organizational_domain(author);
-        let of_identifier = self.organizational_domain(identifier);
-        match (of_author, of_identifier) {
-            (Wait::TempError, _) | (_, Wait::TempError) => Wait::TempError,
-            (Wait::Ready(a), Wait::Ready(i)) => Wait::Ready(a == i),
-            _ => Wait::Pending,
-        }
-    }
-
-    /// Whether the Author Domain exists (§3.2.13 or RFC 9091 §2.7).
-    fn exists(&mut self, author: &Domain) -> Wait<bool> {
-        let kinds: &[QueryKind] = match self.config.existence {
+    /// Whether `domain` exists (§3.2.13 or RFC 9091 §2.7).
+    fn exists(&mut self, domain: &str, test: ExistenceTest) -> Wait<bool> {
+        let kinds: &[QueryKind] = match test {
             ExistenceTest::NxDomain => &[QueryKind::A],
             ExistenceTest::NoMailRecords => &[QueryKind::A, QueryKind::Aaaa, QueryKind::Mx],
         };
@@ -432,7 +427,7 @@ impl Evaluation {
         let mut pending = false;
         let mut failed = false;
         for &kind in kinds {
-            match self.ask(Key::Exists(author.clone(), kind)) {
+            match self.ask(domain, kind) {
                 Wait::Ready(Slot::Exists(found)) => exists |= found,
                 Wait::Ready(_) | Wait::TempError => failed = true,
                 Wait::Pending => pending = true,
@@ -448,12 +443,338 @@ impl Evaluation {
             Wait::Ready(false)
         }
     }
+}
 
-    /// Evaluates one Author Domain; `None` while answers are missing.
-    fn author(&mut self, author: &Domain) -> Option<AuthorVerdict> {
-        let mut verdict = AuthorVerdict {
-            result: DmarcResult::None,
-            domain: author.clone(),
+/// Policy discovery (§4.10.1): the policy domain and its record's index, or `None` if no
+/// record applies.
+fn discover(
+    dns: &mut Dns,
+    discovery: &Discovery,
+    author: &Domain,
+) -> Wait<Option<(Domain, usize)>> {
+    match dns.record_at(author.as_str()) {
+        Wait::Pending => return Wait::Pending,
+        Wait::TempError => return Wait::TempError,
+        Wait::Ready(Some(index)) => return Wait::Ready(Some((author.clone(), index))),
+        Wait::Ready(None) => {}
+    }
+    match discovery {
+        Discovery::PublicSuffixList(list) => {
+            let organizational = list.organizational_domain(author);
+            if organizational == *author {
+                return Wait::Ready(None);
+            }
+            match dns.record_at(organizational.as_str()) {
+                Wait::Ready(index) => Wait::Ready(index.map(|i| (organizational, i))),
+                Wait::Pending => Wait::Pending,
+                Wait::TempError => Wait::TempError,
+            }
+        }
+        Discovery::TreeWalk => {
+            let walked = match dns.walk(author.as_str()) {
+                Wait::Ready(walked) => walked,
+                Wait::Pending => return Wait::Pending,
+                Wait::TempError => return Wait::TempError,
+            };
+            let found = match (walked.at_organizational, walked.at_psd) {
+                (Some(index), _) => Domain::try_from(walked.organizational)
+                    .ok()
+                    .map(|d| (d, index)),
+                (None, Some(index)) => dns
+                    .entries
+                    .iter()
+                    .find(|e| {
+                        e.1 == QueryKind::Txt && matches!(e.3, Slot::Policy(Some(i)) if i == index)
+                    })
+                    .and_then(|e| Domain::try_from(e.0.as_str()).ok())
+                    .map(|d| (d, index)),
+                (None, None) => None,
+            };
+            Wait::Ready(found)
+        }
+    }
+}
+
+/// Whether `identifier` is aligned with `author` in `mode` (§3.2.10, §4.10.2).
+fn aligned(
+    dns: &mut Dns,
+    discovery: &Discovery,
+    author: &Domain,
+    identifier: &Domain,
+    mode: AlignmentMode,
+) -> Wait<bool> {
+    if identifier == author {
+        return Wait::Ready(true);
+    }
+    if mode == AlignmentMode::Strict || author.labels().last() != identifier.labels().last() {
+        // Organizational Domains are ancestors-or-self: names without a common top label can
+        // never share one, so no walk is needed.
+        return Wait::Ready(false);
+    }
+    match discovery {
+        Discovery::PublicSuffixList(list) => Wait::Ready(
+            list.organizational_domain(author) == list.organizational_domain(identifier),
+        ),
+        Discovery::TreeWalk => {
+            let of_author = dns.walk(author.as_str());
+            let of_identifier = dns.walk(identifier.as_str());
+            match (of_author, of_identifier) {
+                (Wait::TempError, _) | (_, Wait::TempError) => Wait::TempError,
+                (Wait::Ready(a), Wait::Ready(i)) => {
+                    Wait::Ready(a.organizational == i.organizational)
+                }
+                _ => Wait::Pending,
+            }
+        }
+    }
+}
+
+/// Evaluates one Author Domain; `None` while answers are missing.
+fn evaluate_author(
+    dns: &mut Dns,
+    config: &Config,
+    input: &Input,
+    author: &Domain,
+) -> Option<AuthorVerdict> {
+    let discovered = discover(dns, &config.discovery, author);
+    let (policy_domain, record_index) = match discovered {
+        Wait::Pending => return None,
+        Wait::TempError => {
+            return Some(AuthorVerdict::empty(
+                author,
+                DmarcResult::TempError,
+                "temporary DNS failure during policy discovery".into(),
+            ));
+        }
+        Wait::Ready(None) => {
+            return Some(AuthorVerdict::empty(
+                author,
+                DmarcResult::None,
+                "no DMARC policy record".into(),
+            ));
+        }
+        Wait::Ready(Some(found)) => found,
+    };
+    let p_required = matches!(config.discovery, Discovery::PublicSuffixList(_));
+    let record = dns.record(record_index)?;
+    let (spf_mode, dkim_mode) = (record.spf_alignment, record.dkim_alignment);
+    let Some((p, sp, np)) = record.effective_policies(p_required) else {
+        let mut verdict = AuthorVerdict::empty(
+            author,
+            DmarcResult::None,
+            format!(
+                "the record at _dmarc.{policy_domain} has no valid policy and no valid rua; no DMARC processing"
+            )
+            .into(),
+        );
+        verdict.record = Some(record.clone());
+        verdict.policy_domain = Some(policy_domain);
+        return Some(verdict);
+    };
+    let mut pending = false;
+
+    // Identifier Alignment (§4.10.2), every identifier at once.
+    let spf = match &input.spf {
+        None => Alignment::NoIdentifier,
+        Some(identifier) => match aligned(dns, &config.discovery, author, identifier, spf_mode) {
+            Wait::Ready(true) => Alignment::Aligned,
+            Wait::Ready(false) => Alignment::NotAligned,
+            Wait::TempError => Alignment::Unknown,
+            Wait::Pending => {
+                pending = true;
+                Alignment::Unknown
+            }
+        },
+    };
+    let mut dkim = if input.dkim.is_empty() {
+        Alignment::NoIdentifier
+    } else {
+        Alignment::NotAligned
+    };
+    let mut aligned_dkim_domain = None;
+    for identifier in &input.dkim {
+        match aligned(dns, &config.discovery, author, identifier, dkim_mode) {
+            Wait::Ready(true) => {
+                if aligned_dkim_domain.is_none() {
+                    aligned_dkim_domain = Some(identifier);
+                }
+                dkim = Alignment::Aligned;
+            }
+            Wait::Ready(false) => {}
+            Wait::TempError => {
+                if dkim != Alignment::Aligned {
+                    dkim = Alignment::Unknown;
+                }
+            }
+            Wait::Pending => pending = true,
+        }
+    }
+
+    // The policy that applies (§4.10.1).
+    let (policy, tag) = if policy_domain == *author {
+        (p, PolicyTag::P)
+    } else if np == sp {
+        (sp, PolicyTag::Sp)
+    } else {
+        match dns.exists(author.as_str(), config.existence) {
+            Wait::Ready(true) => (sp, PolicyTag::Sp),
+            Wait::Ready(false) => (np, PolicyTag::Np),
+            // Existence unknown: the stricter of the two, so a DNS failure cannot soften it.
+            Wait::TempError if np > sp => (np, PolicyTag::Np),
+            Wait::TempError => (sp, PolicyTag::Sp),
+            Wait::Pending => {
+                pending = true;
+                (sp, PolicyTag::Sp)
+            }
+        }
+    };
+    if pending {
+        return None;
+    }
+    // The Organizational Domain is reported when its walk is complete; it is never waited for
+    // (identical or strict alignment needs none).
+    let organizational_domain = match &config.discovery {
+        Discovery::PublicSuffixList(list) => Some(list.organizational_domain(author)),
+        Discovery::TreeWalk => {
+            dns.read_only = true;
+            let found = match dns.walk(author.as_str()) {
+                Wait::Ready(walked) if walked.organizational == author.as_str() => {
+                    Some(author.clone())
+                }
+                Wait::Ready(walked) => Domain::try_from(walked.organizational).ok(),
+                _ => None,
+            };
+            dns.read_only = false;
+            found
+        }
+    };
+    let record = dns.record(record_index)?;
+    let testing = record.testing();
+    let mut verdict = AuthorVerdict {
+        result: DmarcResult::Fail,
+        domain: author.clone(),
+        policy_domain: Some(policy_domain),
+        record: Some(record.clone()),
+        organizational_domain,
+        policy: Some(policy),
+        policy_tag: Some(tag),
+        testing,
+        disposition: Policy::None,
+        spf,
+        dkim,
+        aligned_dkim_domain: aligned_dkim_domain.cloned(),
+        overrides: Vec::new(),
+        reason: "".into(),
+    };
+
+    // Pass or fail (§5.3.5), and what to do (§5.3.6, §4.7 `t`).
+    if spf.is_aligned() || dkim.is_aligned() {
+        verdict.result = DmarcResult::Pass;
+        verdict.reason = if dkim.is_aligned() {
+            "aligned DKIM pass".into()
+        } else {
+            "aligned SPF pass".into()
+        };
+    } else if spf == Alignment::Unknown || dkim == Alignment::Unknown {
+        verdict.result = DmarcResult::TempError;
+        verdict.reason = "temporary DNS failure while checking alignment".into();
+    } else {
+        verdict.reason = failure_reason(&verdict).into();
+        verdict.disposition = if testing { policy.lowered() } else { policy };
+        apply_overrides(config, input, &mut verdict);
+    }
+    Some(verdict)
+}
+
+fn apply_overrides(config: &Config, input: &Input, verdict: &mut AuthorVerdict) {
+    if let Some(sealer) = input
+        .arc_sealers
+        .iter()
+        .find(|s| config.trusted_forwarders.contains(s))
+    {
+        verdict
+            .overrides
+            .push(PolicyOverride::TrustedForwarder(sealer.clone()));
+    }
+    if let Some(list) = input
+        .mailing_list
+        .as_ref()
+        .filter(|l| config.trusted_mailing_lists.contains(l))
+    {
+        verdict
+            .overrides
+            .push(PolicyOverride::MailingList(list.clone()));
+    }
+    if !verdict.overrides.is_empty() {
+        verdict.disposition = Policy::None;
+    }
+}
+
+/// The names a walk from `start` queries, as slices of it (§4.10 steps 1 to 7).
+struct Targets<'a> {
+    start: &'a str,
+    /// Labels of the next name; 0 when done.
+    next: usize,
+    first: bool,
+}
+
+impl<'a> Targets<'a> {
+    fn new(start: &'a str) -> Targets<'a> {
+        let labels = start.split('.').count();
+        Targets {
+            start,
+            next: if labels > 8 {
+                7
+            } else {
+                labels.saturating_sub(1)
+            },
+            first: true,
+        }
+    }
+}
+
+impl<'a> Iterator for Targets<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.first {
+            self.first = false;
+            return Some(self.start);
+        }
+        if self.next == 0 {
+            return None;
+        }
+        let count = self.next;
+        self.next -= 1;
+        suffix(self.start, count)
+    }
+}
+
+/// The rightmost `count` labels of `name`.
+fn suffix(name: &str, count: usize) -> Option<&str> {
+    let mut seen = 0;
+    for (index, byte) in name.bytes().enumerate().rev() {
+        if byte == b'.' {
+            seen += 1;
+            if seen == count {
+                return name.get(index + 1..);
+            }
+        }
+    }
+    (seen + 1 == count).then_some(name)
+}
+
+/// The name one label below `ancestor` on the way to `start`.
+fn child_toward<'a>(start: &'a str, ancestor: &str) -> &'a str {
+    let labels = ancestor.split('.').count() + 1;
+    suffix(start, labels).unwrap_or(start)
+}
+
+impl AuthorVerdict {
+    fn empty(domain: &Domain, result: DmarcResult, reason: Cow<'static, str>) -> AuthorVerdict {
+        AuthorVerdict {
+            result,
+            domain: domain.clone(),
             policy_domain: None,
             record: None,
             organizational_domain: None,
@@ -465,174 +786,7 @@ impl Evaluation {
             dkim: Alignment::NoIdentifier,
             aligned_dkim_domain: None,
             overrides: Vec::new(),
-            reason: String::new(),
-        };
-        let (policy_domain, record) = match self.discover(author) {
-            Wait::Pending => return None,
-            Wait::TempError => {
-                verdict.result = DmarcResult::TempError;
-                verdict.reason = "temporary DNS failure during policy discovery".to_owned();
-                return Some(verdict);
-            }
-            Wait::Ready(None) => {
-                verdict.reason = "no DMARC policy record".to_owned();
-                return Some(verdict);
-            }
-            Wait::Ready(Some(found)) => found,
-        };
-        verdict.policy_domain = Some(policy_domain.clone());
-        let p_required = matches!(self.config.discovery, Discovery::PublicSuffixList(_));
-        let Some((p, sp, np)) = record.effective_policies(p_required) else {
-            verdict.reason = format!(
-                "the record at _dmarc.{policy_domain} has no valid policy and no valid rua; no DMARC processing"
-            );
-            verdict.record = Some(record);
-            return Some(verdict);
-        };
-        let mut pending = false;
-
-        // Identifier Alignment (§4.10.2), every identifier at once.
-        let spf_identifier = self.input.spf.clone();
-        verdict.spf = match spf_identifier {
-            None => Alignment::NoIdentifier,
-            Some(identifier) => match self.aligned(author, &identifier, record.spf_alignment) {
-                Wait::Ready(true) => Alignment::Aligned,
-                Wait::Ready(false) => Alignment::NotAligned,
-                Wait::TempError => Alignment::Unknown,
-                Wait::Pending => {
-                    pending = true;
-                    Alignment::Unknown
-                }
-            },
-        };
-        let mut dkim = if self.input.dkim.is_empty() {
-            Alignment::NoIdentifier
-        } else {
-            Alignment::NotAligned
-        };
-        for identifier in self.input.dkim.clone() {
-            match self.aligned(author, &identifier, record.dkim_alignment) {
-                Wait::Ready(true) => {
-                    if verdict.aligned_dkim_domain.is_none() {
-                        verdict.aligned_dkim_domain = Some(identifier);
-                    }
-                    dkim = Alignment::Aligned;
-                }
-                Wait::Ready(false) => {}
-                Wait::TempError => {
-                    if dkim != Alignment::Aligned {
-                        dkim = Alignment::Unknown;
-                    }
-                }
-                Wait::Pending => pending = true,
-            }
-        }
-        verdict.dkim = dkim;
-
-        // The policy that applies (§4.10.1).
-        let (policy, tag) = if policy_domain == *author {
-            (p, PolicyTag::P)
-        } else if np == sp {
-            (sp, PolicyTag::Sp)
-        } else {
-            match self.exists(author) {
-                Wait::Ready(true) => (sp, PolicyTag::Sp),
-                Wait::Ready(false) => (np, PolicyTag::Np),
-                // Existence unknown: the stricter of the two, so a DNS failure cannot soften it.
-                Wait::TempError => {
-                    if np > sp {
-                        (np, PolicyTag::Np)
-                    } else {
-                        (sp, PolicyTag::Sp)
-                    }
-                }
-                Wait::Pending => {
-                    pending = true;
-                    (sp, PolicyTag::Sp)
-                }
-            }
-        };
-        if pending {
-            return None;
-        }
-        if matches!(self.config.discovery, Discovery::TreeWalk)
-            && let Wait::Ready(organizational) = self.organizational_domain_if_known(author)
-        {
-            verdict.organizational_domain = Some(organizational);
-        } else if let Discovery::PublicSuffixList(list) = &self.config.discovery {
-            verdict.organizational_domain = Some(list.organizational_domain(author));
-        }
-        verdict.policy = Some(policy);
-        verdict.policy_tag = Some(tag);
-        verdict.testing = record.testing();
-        verdict.record = Some(record);
-
-        // Pass or fail (§5.3.5), and what to do (§5.3.6, §4.7 `t`).
-        if verdict.spf.is_aligned() || verdict.dkim.is_aligned() {
-            verdict.result = DmarcResult::Pass;
-            verdict.reason = if verdict.dkim.is_aligned() {
-                "aligned DKIM pass".to_owned()
-            } else {
-                "aligned SPF pass".to_owned()
-            };
-        } else if verdict.spf == Alignment::Unknown || verdict.dkim == Alignment::Unknown {
-            verdict.result = DmarcResult::TempError;
-            verdict.reason = "temporary DNS failure while checking alignment".to_owned();
-        } else {
-            verdict.result = DmarcResult::Fail;
-            verdict.reason = failure_reason(&verdict);
-            verdict.disposition = if verdict.testing {
-                policy.lowered()
-            } else {
-                policy
-            };
-            self.apply_overrides(&mut verdict);
-        }
-        Some(verdict)
-    }
-
-    /// The Organizational Domain when the walk's answers are all in already (it is reported,
-    /// never waited for: strict or identical alignment does not need it).
-    fn organizational_domain_if_known(&mut self, author: &Domain) -> Wait<Domain> {
-        let mut found = Vec::new();
-        for target in walk_targets(author) {
-            match self.answers.get(&Key::Policy(target.clone())) {
-                Some(Slot::Policy(None)) => {}
-                Some(Slot::Policy(Some(record))) => {
-                    if walk_step(&mut found, target, record.clone()) {
-                        break;
-                    }
-                }
-                Some(Slot::Failed) | Some(Slot::Exists(_)) => return Wait::TempError,
-                Some(Slot::Pending) | None => return Wait::Pending,
-            }
-        }
-        Wait::Ready(select_organizational(author, &found))
-    }
-
-    fn apply_overrides(&self, verdict: &mut AuthorVerdict) {
-        if let Some(sealer) = self
-            .input
-            .arc_sealers
-            .iter()
-            .find(|s| self.config.trusted_forwarders.contains(s))
-        {
-            verdict
-                .overrides
-                .push(PolicyOverride::TrustedForwarder(sealer.clone()));
-        }
-        if let Some(list) = self
-            .input
-            .mailing_list
-            .as_ref()
-            .filter(|l| self.config.trusted_mailing_lists.contains(l))
-        {
-            verdict
-                .overrides
-                .push(PolicyOverride::MailingList(list.clone()));
-        }
-        if !verdict.overrides.is_empty() {
-            verdict.disposition = Policy::None;
+            reason,
         }
     }
 }
@@ -661,7 +815,11 @@ pub(crate) fn walk_step(found: &mut Vec<(Domain, Record)>, target: Domain, recor
 /// (§4.10 step 2).
 pub(crate) fn single_policy_record(records: &[DnsRecord]) -> Option<Record> {
     let mut found = records.iter().filter_map(|record| match record {
-        DnsRecord::Txt(txt) => Record::parse(&txt.concatenated()).ok(),
+        DnsRecord::Txt(txt) => match txt.strings() {
+            // One character-string, the common case: no copy.
+            [only] => Record::parse(only).ok(),
+            _ => Record::parse(&txt.concatenated()).ok(),
+        },
         _ => None,
     });
     let first = found.next()?;
@@ -685,7 +843,7 @@ fn unreadable(config: &Config, reason: String) -> Verdict {
         result: DmarcResult::PermError,
         disposition: config.unreadable_author_disposition,
         authors: Vec::new(),
-        reason,
+        problem: Some(reason),
     }
 }
 
@@ -704,20 +862,16 @@ fn combine(verdicts: Vec<AuthorVerdict>) -> Verdict {
         .map(|v| v.result)
         .max_by_key(|r| rank(*r))
         .unwrap_or(DmarcResult::None);
-    let deciding = verdicts
+    let disposition = verdicts
         .iter()
         .filter(|v| v.result == result)
-        .max_by_key(|v| v.disposition);
-    let disposition = deciding.map_or(Policy::None, |v| v.disposition);
-    let reason = match deciding {
-        Some(v) if verdicts.len() > 1 => format!("{}: {}", v.domain, v.reason),
-        Some(v) => v.reason.clone(),
-        None => "no author domain".to_owned(),
-    };
+        .map(|v| v.disposition)
+        .max()
+        .unwrap_or(Policy::None);
     Verdict {
         result,
         disposition,
         authors: verdicts,
-        reason,
+        problem: None,
     }
 }

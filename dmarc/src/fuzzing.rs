@@ -2,7 +2,9 @@
 
 #![allow(clippy::expect_used, clippy::panic, missing_docs)]
 
-use tegami_core::dns::{self, Answer, Query, QueryKind, Record as DnsRecord, Resolver, TxtRecord, ZoneResolver};
+use tegami_core::dns::{
+    self, Answer, Query, QueryKind, Record as DnsRecord, Resolver, TxtRecord, ZoneResolver,
+};
 use tegami_core::domain::Domain;
 
 use crate::psl::PublicSuffixList;
@@ -85,10 +87,19 @@ pub fn evaluation(data: &[u8]) {
         let verdict = dns::resolve(&mut Evaluation::new(input.clone(), config), &counting)
             .expect("the evaluation keeps its contract");
         // Each walk asks at most eight names (RFC 9989 §4.10); walks share answers.
-        assert!(counting.txt.get() <= 8 * starts, "{} TXT queries", counting.txt.get());
+        assert!(
+            counting.txt.get() <= 8 * starts,
+            "{} TXT queries",
+            counting.txt.get()
+        );
         if verdict.result == DmarcResult::Pass {
             assert_eq!(verdict.disposition, Policy::None);
-            assert!(verdict.authors.iter().all(|a| a.spf.is_aligned() || a.dkim.is_aligned()));
+            assert!(
+                verdict
+                    .authors
+                    .iter()
+                    .all(|a| a.spf.is_aligned() || a.dkim.is_aligned())
+            );
         }
         if verdict.result != DmarcResult::Fail && verdict.result != DmarcResult::PermError {
             assert_eq!(verdict.disposition, Policy::None);

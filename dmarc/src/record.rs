@@ -281,7 +281,9 @@ impl Record {
             return Err(RecordError::WrongVersion);
         }
         let mut record = Record::default();
-        let mut seen: Vec<String> = vec!["v".to_owned()];
+        // Tags seen so far: the registered ones by bit, others by name.
+        let mut seen_known: u32 = 1;
+        let mut seen_other: Vec<String> = Vec::new();
         for part in parts {
             let part = part.trim_matches(is_wsp);
             if part.is_empty() {
@@ -293,13 +295,33 @@ impl Record {
             };
             let name = name.trim_matches(is_wsp);
             let value = value.trim_matches(is_wsp);
-            let lower = name.to_ascii_lowercase();
-            if seen.contains(&lower) {
+            let known = KNOWN_TAGS
+                .iter()
+                .position(|tag| tag.eq_ignore_ascii_case(name));
+            let duplicate = match known {
+                Some(bit) => {
+                    let mask = 1u32 << bit;
+                    let seen = seen_known & mask != 0;
+                    seen_known |= mask;
+                    seen
+                }
+                None => {
+                    let seen = seen_other.iter().any(|n| n.eq_ignore_ascii_case(name));
+                    if !seen {
+                        seen_other.push(name.to_owned());
+                    }
+                    seen
+                }
+            };
+            if duplicate {
                 record.warn(name, RecordWarningKind::Duplicate);
                 continue;
             }
-            seen.push(lower.clone());
-            record.apply(&lower, name, value);
+            let lower = known
+                .and_then(|bit| KNOWN_TAGS.get(bit))
+                .copied()
+                .unwrap_or("");
+            record.apply(lower, name, value);
         }
         Ok(record)
     }
@@ -363,21 +385,21 @@ impl Record {
                 }
                 None => false,
             },
-            "psd" => match value.to_ascii_lowercase().as_str() {
-                "y" => {
+            "psd" => match value.as_bytes() {
+                [b'y' | b'Y'] => {
                     self.psd = PsdFlag::Yes;
                     true
                 }
-                "n" => {
+                [b'n' | b'N'] => {
                     self.psd = PsdFlag::No;
                     true
                 }
-                "u" => true,
+                [b'u' | b'U'] => true,
                 _ => false,
             },
-            "t" => match value.to_ascii_lowercase().as_str() {
-                "y" => set(&mut self.testing_tag, Some(true)),
-                "n" => set(&mut self.testing_tag, Some(false)),
+            "t" => match value.as_bytes() {
+                [b'y' | b'Y'] => set(&mut self.testing_tag, Some(true)),
+                [b'n' | b'N'] => set(&mut self.testing_tag, Some(false)),
                 _ => false,
             },
             "rua" | "ruf" => {
@@ -475,6 +497,11 @@ impl fmt::Display for Record {
     }
 }
 
+/// The tags of the DMARC tag registry (RFC 9989 §9.3), lower case; `v` first.
+const KNOWN_TAGS: [&str; 14] = [
+    "v", "p", "sp", "np", "adkim", "aspf", "fo", "psd", "t", "rua", "ruf", "pct", "rf", "ri",
+];
+
 fn is_wsp(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
@@ -490,12 +517,12 @@ fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
 }
 
 fn set_mode(slot: &mut AlignmentMode, value: &str) -> bool {
-    match value.to_ascii_lowercase().as_str() {
-        "r" => {
+    match value.as_bytes() {
+        [b'r' | b'R'] => {
             *slot = AlignmentMode::Relaxed;
             true
         }
-        "s" => {
+        [b's' | b'S'] => {
             *slot = AlignmentMode::Strict;
             true
         }

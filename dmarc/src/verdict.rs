@@ -1,6 +1,7 @@
 //! What a DMARC evaluation ends with: [`Verdict`].
 
 use core::fmt;
+use std::borrow::Cow;
 
 use tegami_core::auth_results::MethodResult;
 use tegami_core::domain::Domain;
@@ -125,7 +126,7 @@ pub struct AuthorVerdict {
     /// Overrides that set the policy aside.
     pub overrides: Vec<PolicyOverride>,
     /// Why, in words.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
 }
 
 /// The outcome of a DMARC evaluation.
@@ -138,11 +139,24 @@ pub struct Verdict {
     /// One entry per Author Domain evaluated (more than one only for a From with several
     /// domains, RFC 9989 §11.5); empty when no Author Domain could be read.
     pub authors: Vec<AuthorVerdict>,
-    /// Why, in words (the deciding author's reason, or why there is no author).
-    pub reason: String,
+    /// Why no Author Domain could be evaluated, when none could.
+    pub(crate) problem: Option<String>,
 }
 
 impl Verdict {
+    /// Why, in words: the deciding author's reason (prefixed with its domain when several were
+    /// evaluated), or why no Author Domain could be read.
+    pub fn reason(&self) -> Cow<'_, str> {
+        match (&self.problem, self.deciding()) {
+            (Some(problem), _) => Cow::Borrowed(problem),
+            (None, Some(author)) if self.authors.len() > 1 => {
+                Cow::Owned(format!("{}: {}", author.domain, author.reason))
+            }
+            (None, Some(author)) => Cow::Borrowed(&author.reason),
+            (None, None) => Cow::Borrowed("no author domain"),
+        }
+    }
+
     /// The Author Domain that decided the result: the failing one with the strictest
     /// disposition, else the first.
     pub fn deciding(&self) -> Option<&AuthorVerdict> {
@@ -200,7 +214,7 @@ impl Verdict {
             }
         }
         if self.result != DmarcResult::Pass {
-            method = method.with_reason(self.reason.clone());
+            method = method.with_reason(self.reason().into_owned());
         }
         method
     }

@@ -21,7 +21,10 @@ pub fn address_list(data: &[u8]) {
     let author = Author::from_fields([(data, 0)]);
     assert_eq!(author.mailboxes().len(), list.mailboxes().count());
     if let Ok(domain) = author.domain() {
-        assert!(list.mailboxes().any(|m| m.domain_name().as_ref() == Some(domain)));
+        assert!(
+            list.mailboxes()
+                .any(|m| m.domain_name().as_ref() == Some(domain))
+        );
     }
 }
 

@@ -1,5 +1,6 @@
 //! [`ZoneResolver`]: answers from an RFC 1035 master file, offline.
 
+use alloc::borrow::Cow;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
@@ -151,24 +152,24 @@ impl ZoneResolver {
 
     /// Answers a lookup, following CNAMEs and wildcards.
     fn answer(&self, name: &str, kind: QueryKind) -> Answer {
-        let mut name = normalise(name);
+        let mut name = normalised(name);
         for _ in 0..=Self::CNAME_LIMIT {
             if !self.failing.is_empty()
-                && (self.failing.contains(&(name.clone(), None))
-                    || self.failing.contains(&(name.clone(), Some(kind))))
+                && (self.failing.contains(&(name.to_string(), None))
+                    || self.failing.contains(&(name.to_string(), Some(kind))))
             {
                 return Err(DnsError::Temporary);
             }
-            let owner = match self.records.get(&name) {
+            let owner = match self.records.get(name.as_ref()) {
                 Some(owner) => owner,
-                None if self.existing.contains(&name) => return Err(DnsError::NoRecords),
+                None if self.existing.contains(name.as_ref()) => return Err(DnsError::NoRecords),
                 None => match self.wildcard_for(&name) {
                     Some(owner) => owner,
                     None => return Err(DnsError::NxDomain),
                 },
             };
             if let Some(target) = &owner.cname {
-                name = target.clone();
+                name = Cow::Borrowed(target.as_str());
                 continue;
             }
             let records: Vec<Record> = owner
@@ -244,6 +245,16 @@ fn presentation_name(name: &Name) -> String {
 
 fn normalise(name: &str) -> String {
     name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+}
+
+/// [`normalise`] without a copy when the name is lower case already (the lookup path).
+fn normalised(name: &str) -> Cow<'_, str> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// Whether a line of the file starts with `$INCLUDE` (hickory's lexer only honours it there).
