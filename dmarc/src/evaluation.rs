@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 
 use tegami_core::dns::{
-    Answer, DnsError, LookupMachine, MisuseError, Outstanding, Query, QueryId, QueryKind,
-    Record as DnsRecord, Step,
+    Answer, DnsError, LookupMachine, MisuseError, Query, QueryId, QueryKind, Record as DnsRecord,
+    Step,
 };
 use tegami_core::domain::Domain;
 use tegami_mime::author::{Author, AuthorError};
@@ -204,10 +204,10 @@ pub struct Evaluation {
 /// queries to hand out next.
 #[derive(Debug, Default)]
 struct Dns {
-    book: Outstanding,
-    /// One entry per question asked: (name, kind, id, state). `Txt` entries are policy
-    /// lookups keyed by the domain under `_dmarc.`; the others are existence tests.
-    entries: Vec<(String, QueryKind, QueryId, Slot)>,
+    /// One entry per question asked, in the order asked, so the entry of query id `n` is at
+    /// index `n`: (query name, kind, state). `Txt` entries are policy lookups
+    /// (`_dmarc.<domain>`); the others are existence tests.
+    entries: Vec<(String, QueryKind, Slot)>,
     records: Vec<Record>,
     handed_out: Vec<Query>,
     /// While set, unknown questions are not asked (they read as pending).
@@ -265,7 +265,7 @@ impl Evaluation {
                 return self.finish(unreadable(&self.config, reason));
             }
         };
-        let mut verdicts = Vec::with_capacity(authors.len());
+        let mut verdicts = Vec::new();
         let mut pending = false;
         for author in authors {
             match evaluate_author(&mut self.dns, &self.config, &self.input, author) {
@@ -289,12 +289,15 @@ impl Evaluation {
         if self.finished {
             return Err(MisuseError::Finished);
         }
-        self.dns.book.answer(id)?;
         let existence = self.config.existence;
-        let Some(index) = self.dns.entries.iter().position(|entry| entry.2 == id) else {
-            return Err(MisuseError::UnknownQuery(id));
+        let index = usize::try_from(id.0).unwrap_or(usize::MAX);
+        let kind = match self.dns.entries.get(index) {
+            None => return Err(MisuseError::UnknownQuery(id)),
+            Some((_, _, Slot::Pending)) => {
+                self.dns.entries.get(index).map_or(QueryKind::Txt, |e| e.1)
+            }
+            Some(_) => return Err(MisuseError::AlreadyAnswered(id)),
         };
-        let kind = self.dns.entries.get(index).map_or(QueryKind::Txt, |e| e.1);
         let slot = match (kind, answer) {
             (_, Err(DnsError::Temporary)) => Slot::Failed,
             (QueryKind::Txt, Ok(records)) => match single_policy_record(&records) {
@@ -313,7 +316,7 @@ impl Evaluation {
             (_, Err(_)) => Slot::Exists(false),
         };
         if let Some(entry) = self.dns.entries.get_mut(index) {
-            entry.3 = slot;
+            entry.2 = slot;
         }
         Ok(())
     }
@@ -330,8 +333,15 @@ impl Dns {
         let known = self
             .entries
             .iter()
-            .find(|(n, k, _, _)| *k == kind && n == name)
-            .map(|entry| entry.3);
+            .find(|(asked, k, _)| {
+                *k == kind
+                    && if kind == QueryKind::Txt {
+                        asked.strip_prefix("_dmarc.") == Some(name)
+                    } else {
+                        asked == name
+                    }
+            })
+            .map(|entry| entry.2);
         match known {
             Some(Slot::Pending) => Wait::Pending,
             Some(Slot::Failed) => Wait::TempError,
@@ -343,10 +353,13 @@ impl Dns {
                 } else {
                     name.to_owned()
                 };
-                let query = self.book.issue(query_name, kind);
-                self.entries
-                    .push((name.to_owned(), kind, query.id, Slot::Pending));
-                self.handed_out.push(query);
+                let id = QueryId(u32::try_from(self.entries.len()).unwrap_or(u32::MAX));
+                self.handed_out.push(Query {
+                    id,
+                    name: query_name.clone(),
+                    kind,
+                });
+                self.entries.push((query_name, kind, Slot::Pending));
                 Wait::Pending
             }
         }
@@ -483,10 +496,9 @@ fn discover(
                 (None, Some(index)) => dns
                     .entries
                     .iter()
-                    .find(|e| {
-                        e.1 == QueryKind::Txt && matches!(e.3, Slot::Policy(Some(i)) if i == index)
-                    })
-                    .and_then(|e| Domain::try_from(e.0.as_str()).ok())
+                    .find(|e| matches!(e.2, Slot::Policy(Some(i)) if i == index))
+                    .and_then(|e| e.0.strip_prefix("_dmarc."))
+                    .and_then(|name| Domain::try_from(name).ok())
                     .map(|d| (d, index)),
                 (None, None) => None,
             };
@@ -506,7 +518,10 @@ fn aligned(
     if identifier == author {
         return Wait::Ready(true);
     }
-    if mode == AlignmentMode::Strict || author.labels().last() != identifier.labels().last() {
+    fn top(domain: &Domain) -> Option<&str> {
+        domain.as_str().rsplit('.').next()
+    }
+    if mode == AlignmentMode::Strict || top(author) != top(identifier) {
         // Organizational Domains are ancestors-or-self: names without a common top label can
         // never share one, so no walk is needed.
         return Wait::Ready(false);
@@ -720,7 +735,7 @@ struct Targets<'a> {
 
 impl<'a> Targets<'a> {
     fn new(start: &'a str) -> Targets<'a> {
-        let labels = start.split('.').count();
+        let labels = label_count(start);
         Targets {
             start,
             next: if labels > 8 {
@@ -766,8 +781,11 @@ fn suffix(name: &str, count: usize) -> Option<&str> {
 
 /// The name one label below `ancestor` on the way to `start`.
 fn child_toward<'a>(start: &'a str, ancestor: &str) -> &'a str {
-    let labels = ancestor.split('.').count() + 1;
-    suffix(start, labels).unwrap_or(start)
+    suffix(start, label_count(ancestor) + 1).unwrap_or(start)
+}
+
+fn label_count(name: &str) -> usize {
+    name.bytes().filter(|&b| b == b'.').count() + 1
 }
 
 impl AuthorVerdict {

@@ -190,6 +190,16 @@ impl ZoneResolver {
     /// The wildcard owner that synthesises `name`, if any (RFC 4592 §3.3.1): the closest
     /// encloser is the longest existing ancestor, and only `*.<closest encloser>` applies.
     fn wildcard_for(&self, name: &str) -> Option<&Owner> {
+        // Owner names sort with `*` before letters, digits, `-` and `_`: without a wildcard
+        // owner there is nothing to synthesise (and no name to build).
+        let has_wildcard = self
+            .records
+            .range::<str, _>((core::ops::Bound::Included("*"), core::ops::Bound::Unbounded))
+            .next()
+            .is_some_and(|(owner, _)| owner.starts_with('*'));
+        if !has_wildcard {
+            return None;
+        }
         let mut rest = name;
         while let Some((_, parent)) = rest.split_once('.') {
             if self.existing.contains(parent) {
