@@ -96,6 +96,16 @@ def main() -> int:
                   b" =?utf-8?B?Y2VvQGJhbmsuZXhhbXBsZQ==?=@attacker.example", b" g: a@x.example, b@y.example;",
                   b' "Q, Person" (c) <q@[192.0.2.1]>, \\@x', " Jörg <jörg@bücher.example>".encode()):
         write(corpus, "mime_address_list", value)
+    for folder in ("mime/mime4j/testmsgs", "mime/mime4j/mimetools-testmsgs", "mime/mail-parser/eml"):
+        for path in sorted((conformance / folder).rglob("*")):
+            if path.suffix in {".msg", ".eml"}:
+                data = path.read_bytes()
+                write(corpus, "mime_message", data[:4096])
+                for name, value in header_fields(data):
+                    if name in (b"content-type", b"content-disposition", b"date"):
+                        write(corpus, "mime_content_type", value)
+    write(corpus, "mime_zip", b"PK\x03\x04\x14\x00\x01\x00\x08\x00" + bytes(16) + b"\x05\x00\x00\x00a.txtxyz")
+    write(corpus, "mime_zip", b"PK\x03\x04\x14\x00\x00\x00\x63\x00" + bytes(16) + b"\x01\x00\x00\x00aPK\x05\x06" + bytes(18))
     for value in (b"=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?= mail", b"=?utf-8?q?caf=C3=A9?= =?utf-8?q?_x?=",
                   b"From: a@b.example\r\nSubject: =?Shift_JIS?B?k/qWe4zq?=\r\n\r\nbody"):
         write(corpus, "mime_encoded_word", value)
@@ -115,7 +125,7 @@ def main() -> int:
                    "spf_record", "spf_macro_expansion", "spf_evaluation", "dkim_signature",
                    "dkim_key_record", "dkim_canonicalizer", "dkim_verifier", "arc_set",
                    "arc_validator", "mime_address_list", "mime_encoded_word", "dmarc_record",
-                   "dmarc_evaluation"):
+                   "dmarc_evaluation", "mime_message", "mime_zip", "mime_content_type"):
         count = len(list((corpus / target).glob("*")))
         print(f"{target}: {count} seeds")
         if count == 0:

@@ -28,6 +28,7 @@ mod dkim;
 mod dmarc;
 mod dns;
 mod error;
+mod mime;
 mod resolver;
 mod spf;
 
@@ -76,6 +77,8 @@ enum Command {
     Dkim(dkim::DkimArgs),
     /// Evaluate DMARC (RFC 9989) for a received message, or audit a domain's records.
     Dmarc(dmarc::DmarcArgs),
+    /// Parse a message (RFC 5322, MIME): addresses, parts, encrypted ZIPs, text and HTML.
+    Mime(mime::MimeArgs),
     /// Evaluate SPF (RFC 7208) for a client, HELO name and MAIL FROM address.
     Spf(spf::SpfArgs),
 }
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         Command::Auth(args) => auth::run(&cli.global, args),
         Command::Dkim(args) => dkim::run(&cli.global, args),
         Command::Dmarc(args) => dmarc::run(&cli.global, args),
+        Command::Mime(args) => mime::run(&cli.global, args),
         Command::Dns(args) => dns::run(&cli.global, args),
         Command::Spf(args) => spf::run(&cli.global, args),
     };

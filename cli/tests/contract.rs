@@ -475,3 +475,32 @@ fn dmarc_check_audits_the_domain() {
     let bad = tegami(&["dmarc"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn mime_prints_the_contract_keys() {
+    let out = json(&tegami(&["--json", "mime", &example("message.eml")]));
+    for key in [
+        "subject",
+        "from",
+        "to",
+        "cc",
+        "date",
+        "message_id",
+        "parts",
+        "text_body",
+        "html_body",
+    ] {
+        assert!(out.get(key).is_some(), "{key} missing in {out}");
+    }
+    assert_eq!(out.as_object().unwrap().len(), 9, "exactly the contract's keys: {out}");
+    assert_eq!(out["subject"], "Quarterly report");
+    assert_eq!(out["from"][0]["address"], "alice@example.com");
+    assert_eq!(out["from"][0]["name"], "Alice Example");
+    assert_eq!(out["parts"][0]["content_type"], "text/plain");
+    for key in ["content_type", "charset", "filename", "size", "encrypted_zip"] {
+        assert!(out["parts"][0].get(key).is_some(), "parts[].{key} missing");
+    }
+    assert_eq!(out["parts"][0]["encrypted_zip"], false);
+    assert!(out["text_body"].as_str().unwrap().starts_with("Hi Bob"));
+    assert_eq!(out["html_body"], serde_json::Value::Null);
+}

@@ -43,3 +43,51 @@ pub fn encoded_word(data: &[u8]) {
         assert!(field.value_offset() <= data.len());
     }
 }
+
+/// Any message parses with offsets inside it; every part decodes, reads as text, and yields
+/// its file name and ZIP directory without panicking; the tree respects the limits.
+pub fn message(data: &[u8]) {
+    let config = crate::message::Config {
+        max_depth: 8,
+        max_parts: 64,
+        malformed_header_starts_body: data.first().is_some_and(|b| b & 1 == 1),
+    };
+    let message = crate::message::Message::parse_with(data, config);
+    assert!(message.parts().len() <= config.max_parts);
+    for problem in message.problems() {
+        assert!(problem.offset <= data.len(), "{problem:?}");
+    }
+    for part in message.parts() {
+        assert!(part.depth() <= config.max_depth);
+        assert!(part.body_offset() <= data.len());
+        let _ = part.text();
+        let _ = part.filename();
+        let _ = part.zip_directory();
+        let _ = part.security();
+    }
+    let _ = message.subject();
+    let _ = message.date();
+    let _ = message.text_body();
+    let _ = message.html_body();
+}
+
+/// Any octets read as a ZIP directory without panicking; names and counts stay bounded.
+pub fn zip(data: &[u8]) {
+    let directory = crate::zip::read_directory(data);
+    assert!(directory.entries.len() <= 65_535);
+    if !directory.is_zip {
+        assert!(directory.entries.is_empty());
+    }
+}
+
+/// Any Content-Type or Content-Disposition value parses; names come back lower case.
+pub fn content_type(data: &[u8]) {
+    let content_type = crate::parameters::ContentType::parse(data);
+    for (name, _) in content_type.parameters() {
+        assert_eq!(*name, name.to_ascii_lowercase());
+    }
+    let _ = crate::parameters::ContentType::parse_disposition(data);
+    let _ = crate::transfer::decode_quoted_printable(data);
+    let _ = crate::transfer::decode_base64(data);
+    let _ = crate::date::DateTime::parse(data);
+}

@@ -36,8 +36,16 @@ pub struct HeaderField<'a> {
 }
 
 impl<'a> HeaderBlock<'a> {
-    /// Splits the header block at the start of `message` into fields.
+    /// Splits the header block at the start of `message` into fields. A line that is neither a
+    /// field nor a continuation is skipped (and reported).
     pub fn parse(message: &'a [u8]) -> HeaderBlock<'a> {
+        HeaderBlock::parse_with(message, false)
+    }
+
+    /// As [`HeaderBlock::parse`]; with `malformed_line_starts_body`, a line that is neither a
+    /// field nor a continuation ends the header block and starts the body instead (how some
+    /// parsers read a message whose header is missing).
+    pub fn parse_with(message: &'a [u8], malformed_line_starts_body: bool) -> HeaderBlock<'a> {
         let mut fields: Vec<HeaderField<'a>> = Vec::new();
         let mut problems = Vec::new();
         let mut position = 0;
@@ -88,10 +96,15 @@ impl<'a> HeaderBlock<'a> {
                         current = Some((position, position + name_end, position + colon + 1));
                         value_end = position + line_len;
                     }
-                    None => problems.push(Problem {
-                        offset: position,
-                        kind: ProblemKind::HeaderLineWithoutColon,
-                    }),
+                    None => {
+                        problems.push(Problem {
+                            offset: position,
+                            kind: ProblemKind::HeaderLineWithoutColon,
+                        });
+                        if malformed_line_starts_body {
+                            break position;
+                        }
+                    }
                 }
             }
             if next >= message.len() && !message.ends_with(b"\n") {

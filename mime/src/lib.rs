@@ -1,9 +1,10 @@
 //! RFC 5322 message parsing for tegami: header fields, address lists, encoded words, and the
 //! author (From) verdicts that DMARC and user interfaces rely on.
 //!
-//! This is the first part of the crate: what sender authentication needs from a message.
-//! Parsing never fails on a message; it returns what it found plus a list of problems, each
-//! with a reason and a byte offset.
+//! [`Message::parse`] reads a whole message into a tree of MIME parts over the borrowed input
+//! and decodes bodies only when asked; [`Author`] reads the From fields for DMARC. Parsing
+//! never fails on a message; it returns what it found plus a list of problems, each with a
+//! reason and a byte offset.
 //!
 //! ```
 //! use tegami_mime::author::Author;
@@ -19,13 +20,19 @@
 
 pub mod address;
 pub mod author;
+pub mod date;
 pub mod encoded_word;
 #[cfg(fuzzing)]
 pub mod fuzzing;
 pub mod header;
+pub mod message;
+pub mod parameters;
 pub mod problem;
+pub mod transfer;
+pub mod zip;
 
 pub use address::{AddressList, Mailbox};
 pub use author::Author;
 pub use header::HeaderBlock;
+pub use message::{Config, Message, Part};
 pub use problem::{Problem, ProblemKind};

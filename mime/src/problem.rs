@@ -76,6 +76,25 @@ pub enum ProblemKind {
     /// An empty element in an address list (`a@x, , b@y`), allowed only by the obsolete syntax.
     #[error("empty element in an address list")]
     EmptyListElement,
+    /// A `Content-Type` without a valid `type/subtype`; read as `text/plain` (RFC 2045 §5.2).
+    #[error("invalid Content-Type")]
+    InvalidContentType,
+    /// A multipart without a `boundary` parameter; its body is kept as one leaf.
+    #[error("multipart without a boundary parameter")]
+    MissingBoundary,
+    /// A multipart whose boundary never appears in its body.
+    #[error("multipart boundary not found in the body")]
+    BoundaryNotFound,
+    /// A multipart without its closing delimiter (`--boundary--`); the last part runs to
+    /// the end.
+    #[error("multipart without its closing delimiter")]
+    MissingCloseDelimiter,
+    /// Nesting deeper than the configured limit; the part is kept as a leaf.
+    #[error("parts nested deeper than the limit")]
+    TooDeep,
+    /// More parts than the configured limit; the rest are left out.
+    #[error("more parts than the limit")]
+    TooManyParts,
 }
 
 impl fmt::Display for Problem {

@@ -1,0 +1,399 @@
+//! Header fields with parameters: `Content-Type` ([RFC 2045 §5.1](https://www.rfc-editor.org/rfc/rfc2045#section-5.1))
+//! and `Content-Disposition` ([RFC 2183](https://www.rfc-editor.org/rfc/rfc2183)), with the
+//! parameter value continuations, charsets and languages of
+//! [RFC 2231](https://www.rfc-editor.org/rfc/rfc2231).
+//!
+//! ```text
+//! content   := "Content-Type" ":" type "/" subtype *(";" parameter)
+//! parameter := attribute "=" value
+//! value     := token / quoted-string
+//! ```
+//!
+//! Names are case-insensitive and kept lower case; values keep their case. Comments are
+//! dropped. A parameter split as `name*0`, `name*1*`, ... is joined in index order, and
+//! `name*=utf-8'ja'%E6%97%A5` is percent-decoded and converted from its charset.
+//!
+//! ```
+//! use tegami_mime::parameters::ContentType;
+//!
+//! let ct = ContentType::parse(b"multipart/mixed; boundary=\"=_x\"; Charset=UTF-8");
+//! assert_eq!(ct.mime_type(), "multipart/mixed");
+//! assert_eq!(ct.parameter("boundary"), Some("=_x"));
+//! assert_eq!(ct.parameter("charset"), Some("UTF-8"));
+//!
+//! let ct = ContentType::parse(b"application/pdf; name*0*=utf-8''%E6%97%A5; name*1=\".pdf\"");
+//! assert_eq!(ct.parameter("name"), Some("日.pdf"));
+//! ```
+
+use crate::encoded_word::charset_encoding;
+
+/// A `type/subtype` with parameters; also used for `Content-Disposition` (whose "type" is the
+/// disposition and whose subtype is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContentType {
+    kind: String,
+    subtype: String,
+    parameters: Vec<(String, String)>,
+    valid: bool,
+}
+
+impl ContentType {
+    /// Parses a `Content-Type` value. A value without `type/subtype` reads as `text/plain`
+    /// (RFC 2045 §5.2) with [`ContentType::is_valid`] false.
+    pub fn parse(value: &[u8]) -> ContentType {
+        let (head, parameters) = split_value(value);
+        let head = head.trim();
+        match head.split_once('/') {
+            Some((kind, subtype)) if is_token(kind.trim()) && is_token(subtype.trim()) => {
+                ContentType {
+                    kind: kind.trim().to_ascii_lowercase(),
+                    subtype: subtype.trim().to_ascii_lowercase(),
+                    parameters,
+                    valid: true,
+                }
+            }
+            _ => ContentType {
+                kind: "text".to_owned(),
+                subtype: "plain".to_owned(),
+                parameters,
+                valid: false,
+            },
+        }
+    }
+
+    /// Parses a `Content-Disposition` value (`inline` or `attachment`, lower case, with its
+    /// parameters).
+    pub fn parse_disposition(value: &[u8]) -> ContentType {
+        let (head, parameters) = split_value(value);
+        let head = head.trim().to_ascii_lowercase();
+        let valid = is_token(&head);
+        ContentType {
+            kind: head,
+            subtype: String::new(),
+            parameters,
+            valid,
+        }
+    }
+
+    /// The default of RFC 2045 §5.2: `text/plain; charset=us-ascii`.
+    pub fn default_text() -> ContentType {
+        ContentType {
+            kind: "text".to_owned(),
+            subtype: "plain".to_owned(),
+            parameters: vec![("charset".to_owned(), "us-ascii".to_owned())],
+            valid: true,
+        }
+    }
+
+    /// The default inside `multipart/digest` (RFC 2046 §5.1.5): `message/rfc822`.
+    pub fn default_digest() -> ContentType {
+        ContentType {
+            kind: "message".to_owned(),
+            subtype: "rfc822".to_owned(),
+            parameters: Vec::new(),
+            valid: true,
+        }
+    }
+
+    /// The top-level type, lower case (`text`, `multipart`, ...; the disposition for
+    /// `Content-Disposition`).
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// The subtype, lower case.
+    pub fn subtype(&self) -> &str {
+        &self.subtype
+    }
+
+    /// `type/subtype`, lower case.
+    pub fn mime_type(&self) -> String {
+        if self.subtype.is_empty() {
+            self.kind.clone()
+        } else {
+            format!("{}/{}", self.kind, self.subtype)
+        }
+    }
+
+    /// Whether the value had a well-formed `type/subtype`.
+    pub fn is_valid(&self) -> bool {
+        self.valid
+    }
+
+    /// A parameter's value by name (case-insensitive), continuations joined and decoded.
+    pub fn parameter(&self, name: &str) -> Option<&str> {
+        self.parameters
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every parameter, names lower case, in order of first appearance.
+    pub fn parameters(&self) -> &[(String, String)] {
+        &self.parameters
+    }
+
+    /// Whether this is `kind/*`.
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind == kind
+    }
+}
+
+/// Splits `type/subtype; a=b; ...` into the head and the joined parameters.
+fn split_value(value: &[u8]) -> (String, Vec<(String, String)>) {
+    let text = strip_comments(&String::from_utf8_lossy(value));
+    let pieces = split_unquoted(&text, ';');
+    let mut pieces = pieces.into_iter();
+    let head = pieces.next().unwrap_or_default();
+    // (name, index, extended, raw value)
+    let mut raw: Vec<(String, Option<u32>, bool, String)> = Vec::new();
+    for piece in pieces {
+        let Some((name, value)) = piece.split_once('=') else {
+            continue;
+        };
+        let name = name.trim().to_ascii_lowercase();
+        let value = value.trim();
+        let value = if value.starts_with('"') {
+            unquote(value)
+        } else {
+            value.to_owned()
+        };
+        let (base, extended) = match name.strip_suffix('*') {
+            Some(base) => (base.to_owned(), true),
+            None => (name.clone(), false),
+        };
+        let (base, index) = match base.rsplit_once('*') {
+            Some((stem, index))
+                if !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                (stem.to_owned(), index.parse::<u32>().ok())
+            }
+            _ => (base, None),
+        };
+        if base.is_empty() {
+            continue;
+        }
+        raw.push((base, index, extended, value));
+    }
+    let mut parameters: Vec<(String, String)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for (name, _, _, _) in &raw {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    for name in names {
+        let mut segments: Vec<&(String, Option<u32>, bool, String)> =
+            raw.iter().filter(|(n, _, _, _)| *n == name).collect();
+        // A plain `name=` wins over a lone extended `name*=` only when no extended form exists;
+        // RFC 2231 §4 says the extended form carries the real value.
+        let has_extended = segments.iter().any(|(_, _, extended, _)| *extended);
+        let continued = segments.iter().any(|(_, index, _, _)| index.is_some());
+        if continued {
+            segments.retain(|(_, index, _, _)| index.is_some());
+            segments.sort_by_key(|(_, index, _, _)| *index);
+        } else if has_extended {
+            segments.retain(|(_, _, extended, _)| *extended);
+        }
+        segments.truncate(if continued { usize::MAX } else { 1 });
+        let mut charset: Option<String> = None;
+        let mut bytes: Vec<u8> = Vec::new();
+        for (position, (_, _, extended, value)) in segments.iter().enumerate() {
+            if *extended {
+                let mut value = value.as_str();
+                if position == 0 {
+                    // charset'language'value
+                    let mut parts = value.splitn(3, '\'');
+                    if let (Some(set), Some(_language), Some(rest)) =
+                        (parts.next(), parts.next(), parts.next())
+                    {
+                        if !set.is_empty() {
+                            charset = Some(set.to_owned());
+                        }
+                        value = rest;
+                    }
+                }
+                bytes.extend(percent_decode(value.as_bytes()));
+            } else {
+                bytes.extend_from_slice(value.as_bytes());
+            }
+        }
+        let text = match charset
+            .as_deref()
+            .and_then(|c| charset_encoding(c.as_bytes()))
+        {
+            Some(encoding) => encoding.decode(&bytes).0.into_owned(),
+            None => String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        parameters.push((name, text));
+    }
+    (head, parameters)
+}
+
+/// Removes `(comments)` outside quoted strings.
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if escaped {
+            escaped = false;
+            if depth == 0 {
+                out.push(c);
+            }
+            continue;
+        }
+        match c {
+            '\\' if quoted || depth > 0 => {
+                escaped = true;
+                if depth == 0 {
+                    out.push(c);
+                }
+            }
+            '"' if depth == 0 => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '(' if !quoted => depth += 1,
+            ')' if !quoted && depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Splits on `separator` outside quoted strings.
+fn split_unquoted(text: &str, separator: char) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if escaped {
+            escaped = false;
+            current.push(c);
+            continue;
+        }
+        match c {
+            '\\' if quoted => {
+                escaped = true;
+                current.push(c);
+            }
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            c if c == separator && !quoted => pieces.push(core::mem::take(&mut current)),
+            _ => current.push(c),
+        }
+    }
+    pieces.push(current);
+    pieces
+}
+
+/// A quoted-string's content, quoted-pairs resolved, folding removed.
+fn unquote(value: &str) -> String {
+    let inner = value.strip_prefix('"').unwrap_or(value);
+    let inner = inner.strip_suffix('"').unwrap_or(inner);
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '\r' | '\n' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn percent_decode(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len());
+    let mut index = 0;
+    while let Some(&b) = value.get(index) {
+        if b == b'%'
+            && let (Some(&h), Some(&l)) = (value.get(index + 1), value.get(index + 2))
+            && let (Some(h), Some(l)) = (hex(h), hex(l))
+        {
+            out.push(h << 4 | l);
+            index += 3;
+            continue;
+        }
+        out.push(b);
+        index += 1;
+    }
+    out
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// `token` of RFC 2045 §5.1: no SPACE, CTLs or tspecials.
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types() {
+        let ct = ContentType::parse(b" Text/HTML ; charset = \"iso-8859-1\" (latin)");
+        assert_eq!(ct.mime_type(), "text/html");
+        assert_eq!(ct.parameter("CHARSET"), Some("iso-8859-1"));
+        let ct = ContentType::parse(b"garbage");
+        assert!(!ct.is_valid());
+        assert_eq!(ct.mime_type(), "text/plain");
+        let ct = ContentType::parse(b"multipart/mixed; boundary=\"a;b\\\"c\"");
+        assert_eq!(ct.parameter("boundary"), Some("a;b\"c"));
+    }
+
+    #[test]
+    fn rfc_2231() {
+        // RFC 2231 §3 and §4 examples.
+        let ct = ContentType::parse(
+            b"message/external-body; access-type=URL; URL*0=\"ftp://\"; URL*1=\"cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar\"",
+        );
+        assert_eq!(
+            ct.parameter("url"),
+            Some("ftp://cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar")
+        );
+        let ct = ContentType::parse(
+            b"application/x-stuff; title*=us-ascii'en-us'This%20is%20%2A%2A%2Afun%2A%2A%2A",
+        );
+        assert_eq!(ct.parameter("title"), Some("This is ***fun***"));
+        let ct = ContentType::parse(
+            b"application/x-stuff; title*0*=us-ascii'en'This%20is%20even%20more%20; title*1*=%2A%2A%2Afun%2A%2A%2A%20; title*2=\"isn't it!\"",
+        );
+        assert_eq!(
+            ct.parameter("title"),
+            Some("This is even more ***fun*** isn't it!")
+        );
+        // Shift_JIS in an extended value.
+        let ct = ContentType::parse(b"application/pdf; name*=shift_jis''%93%FA%96%7B.pdf");
+        assert_eq!(ct.parameter("name"), Some("日本.pdf"));
+    }
+
+    #[test]
+    fn dispositions() {
+        let cd = ContentType::parse_disposition(b"Attachment; filename=\"a b.txt\"; size=12");
+        assert_eq!(cd.kind(), "attachment");
+        assert_eq!(cd.parameter("filename"), Some("a b.txt"));
+    }
+}
