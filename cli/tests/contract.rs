@@ -492,12 +492,22 @@ fn mime_prints_the_contract_keys() {
     ] {
         assert!(out.get(key).is_some(), "{key} missing in {out}");
     }
-    assert_eq!(out.as_object().unwrap().len(), 9, "exactly the contract's keys: {out}");
+    assert_eq!(
+        out.as_object().unwrap().len(),
+        9,
+        "exactly the contract's keys: {out}"
+    );
     assert_eq!(out["subject"], "Quarterly report");
     assert_eq!(out["from"][0]["address"], "alice@example.com");
     assert_eq!(out["from"][0]["name"], "Alice Example");
     assert_eq!(out["parts"][0]["content_type"], "text/plain");
-    for key in ["content_type", "charset", "filename", "size", "encrypted_zip"] {
+    for key in [
+        "content_type",
+        "charset",
+        "filename",
+        "size",
+        "encrypted_zip",
+    ] {
         assert!(out["parts"][0].get(key).is_some(), "parts[].{key} missing");
     }
     assert_eq!(out["parts"][0]["encrypted_zip"], false);

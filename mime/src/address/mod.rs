@@ -186,9 +186,12 @@ impl<'a> Parser<'_, 'a> {
     fn address_list(&mut self) -> Vec<Address> {
         let mut addresses = Vec::new();
         let mut expect_address = true;
+        // Just after a group's `;`: a comma may follow, or the next address directly.
+        let mut after_group = false;
         while let Some(token) = self.peek().copied() {
+            let was_after_group = core::mem::take(&mut after_group);
             if token.kind == TokenKind::Special(b',') {
-                if expect_address {
+                if expect_address && !was_after_group {
                     self.problem(token.offset, ProblemKind::EmptyListElement);
                 }
                 self.position += 1;
@@ -201,6 +204,12 @@ impl<'a> Parser<'_, 'a> {
                 continue;
             }
             match self.address() {
+                // A group ends at its `;`, so the next address needs no comma.
+                Some(address @ Address::Group(_)) => {
+                    addresses.push(address);
+                    after_group = true;
+                    continue;
+                }
                 Some(address) => addresses.push(address),
                 None => self.skip_to_comma(),
             }

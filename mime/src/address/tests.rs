@@ -46,6 +46,17 @@ fn groups() {
 }
 
 #[test]
+fn groups_one_after_another() {
+    let list = AddressList::parse(b"L1: a@x.example; L2: b@y.example; c@z.example", 0);
+    assert_eq!(
+        addresses(&list),
+        ["a@x.example", "b@y.example", "c@z.example"]
+    );
+    assert_eq!(list.addresses().len(), 3);
+    assert!(list.problems().is_empty());
+}
+
+#[test]
 fn obsolete_route_is_flagged_and_dropped() {
     let list = AddressList::parse(b"<@bank.example:attacker@evil.example>", 0);
     assert_eq!(addresses(&list), ["attacker@evil.example"]);
