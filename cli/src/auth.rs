@@ -1,20 +1,19 @@
 //! `tegami auth FILE --ip IP --helo NAME --sender ADDR`: authenticate a received message and
 //! print its Authentication-Results field.
 //!
-//! SPF, DKIM, ARC and then DMARC (RFC 9989) over their results. The one-call pipeline of the
-//! `tegami` facade will replace this composition.
+//! SPF, DKIM, ARC and then DMARC (RFC 9989) over their results, through the facade's
+//! [`Authenticator`] pipeline.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 use serde_json::json;
-use tegami::arc::{ArcResult, Config as ArcConfig, Validator};
+use tegami::arc::ArcResult;
+use tegami::authenticator::{Authenticator, Config, Connection};
 use tegami::core::auth_results::AuthenticationResults;
 use tegami::core::dns::{self, ZoneResolver};
-use tegami::dkim::{Config as DkimConfig, SignatureResult, Verifier};
-use tegami::dmarc::{Config as DmarcConfig, Evaluation as DmarcEvaluation, Input as DmarcInput};
-use tegami::mime::Author;
-use tegami::spf::{Evaluation, Verdict};
+use tegami::dkim::SignatureResult;
+use tegami::spf::Verdict;
 
 use crate::GlobalArgs;
 use crate::dkim::read_message;
@@ -49,7 +48,8 @@ pub(crate) struct Authenticated {
     pub(crate) dmarc: tegami::dmarc::Verdict,
 }
 
-/// Runs SPF (when the connection is known), every DKIM signature and the ARC chain.
+/// Runs the facade's pipeline: SPF (when the connection is known), every DKIM signature, the
+/// ARC chain and DMARC.
 pub(crate) fn authenticate(
     global: &GlobalArgs,
     resolver: &ZoneResolver,
@@ -57,51 +57,33 @@ pub(crate) fn authenticate(
     connection: Option<(IpAddr, &str, &str)>,
     authserv_id: &str,
 ) -> Result<Authenticated, CliError> {
-    let mut results = AuthenticationResults::new(authserv_id.to_owned());
-    let spf = match connection {
-        Some((ip, helo, sender)) => {
-            let mut evaluation = Evaluation::new(ip, helo, sender);
-            let verdict = dns::resolve(&mut evaluation, resolver).map_err(CliError::Machine)?;
-            results.results.push(verdict.to_auth_result());
-            Some(verdict)
-        }
-        None => None,
+    let config = Config::new(authserv_id);
+    let now = global.now()?;
+    let mut pipeline = match connection {
+        Some((ip, helo, sender)) => Authenticator::new(
+            Connection {
+                ip,
+                helo: helo.to_owned(),
+                mail_from: sender.to_owned(),
+            },
+            config,
+            now,
+        ),
+        None => Authenticator::without_spf(config, now),
     };
-    let mut verifier = Verifier::new(DkimConfig::default(), global.now()?);
-    verifier
+    pipeline
         .handle_input(message)
         .map_err(|_| CliError::Internal("input after end"))?;
-    verifier.handle_end();
-    let dkim = dns::resolve(&mut verifier, resolver).map_err(CliError::Machine)?;
-    results.results.extend(tegami::dkim::auth_results(&dkim));
-    let mut validator = Validator::new(ArcConfig::default());
-    validator
-        .handle_input(message)
-        .map_err(|_| CliError::Internal("input after end"))?;
-    validator.handle_end();
-    let arc = dns::resolve(&mut validator, resolver).map_err(CliError::Machine)?;
-    results.results.push(arc.to_auth_result());
-    let mut input = DmarcInput::from_author(&Author::from_message(message)).dkim(&dkim);
-    if let Some(verdict) = &spf {
-        input = input.spf(verdict);
-    }
-    if arc.status == tegami::arc::ChainStatus::Pass {
-        let sealers = arc
-            .seal_domains
-            .iter()
-            .filter_map(|d| tegami::core::domain::Domain::try_from(d.as_str()).ok())
-            .collect();
-        input = input.arc_pass(sealers);
-    }
-    let mut evaluation = DmarcEvaluation::new(input, DmarcConfig::default());
-    let dmarc = dns::resolve(&mut evaluation, resolver).map_err(CliError::Machine)?;
-    results.results.push(dmarc.to_auth_result());
+    pipeline.handle_end();
+    let outcome = dns::resolve(&mut pipeline, resolver).map_err(CliError::Machine)?;
     Ok(Authenticated {
-        results,
-        spf,
-        dkim,
-        arc,
-        dmarc,
+        results: outcome.authentication_results,
+        spf: outcome.spf,
+        dkim: outcome.dkim,
+        arc: outcome
+            .arc
+            .ok_or(CliError::Internal("ARC runs by default"))?,
+        dmarc: outcome.dmarc,
     })
 }
 

@@ -89,6 +89,11 @@ impl MessageReader {
     pub fn header(&self) -> &[u8] {
         &self.header
     }
+
+    /// Whether the header block is complete (and within its limit).
+    pub fn header_complete(&self) -> bool {
+        self.stage == Stage::Body
+    }
 }
 
 #[cfg(test)]

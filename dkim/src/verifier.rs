@@ -193,6 +193,13 @@ impl<B: CryptoBackend> Verifier<B> {
         self.ended = true;
     }
 
+    /// The message's header block once it is complete and within
+    /// [`Config::max_header_bytes`]: callers that need other header fields (DMARC's From)
+    /// read them here instead of keeping a second copy.
+    pub fn header_block(&self) -> Option<&[u8]> {
+        self.reader.header_complete().then(|| self.reader.header())
+    }
+
     /// Feeds the answer to the key query with this `id`.
     ///
     /// # Errors

@@ -1,9 +1,12 @@
 //! The tegami facade: one dependency for the whole suite.
 //!
-//! The receive pipeline (SPF, DKIM, ARC and DMARC to Authentication-Results in one call) arrives
-//! with its own issue; today the facade re-exports the shared foundation and the protocol
-//! crates.
+//! [`Authenticator`] is the receive pipeline: SPF, DKIM, ARC and DMARC over one message as
+//! one sans-IO machine, ending with typed results and the Authentication-Results field. The
+//! protocol crates are re-exported for everything else.
 
+pub mod authenticator;
+
+pub use authenticator::{Authenticator, Connection, Outcome};
 pub use tegami_arc as arc;
 pub use tegami_core as core;
 pub use tegami_dkim as dkim;
