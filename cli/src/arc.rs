@@ -17,6 +17,9 @@ use crate::resolver;
 
 /// Arguments of `tegami arc`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tegami --zone examples/example.com.zone --now 1795424500 arc verify examples/signed.eml\n  tegami --zone examples/example.com.zone --now 1795424500 arc seal --key examples/keys/ed2026.pem --domain example.com \\\n      --selector ed2026 --authserv-id mx.example.com examples/signed.eml"
+)]
 pub(crate) struct ArcArgs {
     #[command(subcommand)]
     command: ArcCommand,

@@ -22,6 +22,9 @@ use crate::resolver;
 
 /// Arguments of `tegami auth`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  tegami --zone examples/example.com.zone --now 1795424500 auth examples/signed.eml --ip 192.0.2.25 \\\n      --helo mail.example.com --sender alice@example.com --authserv-id mx.example.net"
+)]
 pub(crate) struct AuthArgs {
     /// The message as received (LF line ends are read as CRLF).
     file: PathBuf,

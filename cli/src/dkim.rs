@@ -19,6 +19,9 @@ use crate::resolver;
 
 /// Arguments of `tegami dkim`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tegami --zone examples/example.com.zone --now 1795424500 dkim verify examples/signed.eml\n  tegami --now 1795424400 dkim sign --key examples/keys/ed2026.pem --domain example.com \\\n      --selector ed2026 examples/message.eml\n  tegami dkim keygen --algorithm ed25519 --out /tmp/new.pem --domain example.com --selector s2027"
+)]
 pub(crate) struct DkimArgs {
     #[command(subcommand)]
     command: DkimCommand,

@@ -9,6 +9,9 @@ use crate::resolver;
 
 /// Arguments of `tegami dns`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  tegami --zone examples/example.com.zone --json dns _dmarc.example.com TXT"
+)]
 pub(crate) struct DnsArgs {
     /// The name to look up.
     name: String,

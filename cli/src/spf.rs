@@ -13,7 +13,11 @@ use crate::resolver;
 
 /// Arguments of `tegami spf`.
 #[derive(Debug, clap::Args)]
-#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Examples:\n  tegami --zone examples/example.com.zone spf --ip 192.0.2.25 --helo mail.example.com --sender alice@example.com\n  tegami --zone examples/example.com.zone spf check example.com"
+)]
 pub(crate) struct SpfArgs {
     #[command(subcommand)]
     command: Option<SpfCommand>,
