@@ -125,7 +125,14 @@ impl Word<'_> {
             .unwrap_or_default();
         let encoding = charset_encoding(charset)?;
         let bytes = match self.encoding.to_ascii_uppercase() {
-            b'B' => decode_base64(self.text)?,
+            b'B' => {
+                let (bytes, _) = crate::transfer::decode_base64(self.text);
+                // Nothing decoded from a non-empty word: not base64 at all.
+                if bytes.is_empty() && !self.text.is_empty() && !self.text.starts_with(b"=") {
+                    return None;
+                }
+                bytes
+            }
             b'Q' => decode_q(self.text)?,
             _ => return None,
         };
@@ -183,35 +190,6 @@ fn flush(pending: &mut Option<(&'static Encoding, Vec<u8>)>, out: &mut String) {
         let (text, _, _) = encoding.decode(&bytes);
         out.push_str(&text);
     }
-}
-
-/// Base64 as encoded words and bodies use it, tolerant of missing padding and stray octets
-/// (skipped). `None` only when nothing decodes at all from a non-empty input.
-pub(crate) fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
-    let mut accumulator: u32 = 0;
-    let mut bits = 0;
-    for &b in text {
-        let value = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            _ => continue,
-        };
-        accumulator = (accumulator << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((accumulator >> bits) & 0xff) as u8);
-        }
-    }
-    if out.is_empty() && !text.is_empty() && text.iter().all(|&b| b != b'=') {
-        return None;
-    }
-    Some(out)
 }
 
 /// The `Q` encoding of RFC 2047 §4.2: `_` is a space, `=XX` an octet.

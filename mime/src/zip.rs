@@ -90,6 +90,31 @@ fn u32_at(data: &[u8], at: usize) -> Option<u32> {
     ]))
 }
 
+/// Reads an entry's fields from a central (`central = true`, §4.3.12) or local (§4.3.7)
+/// header at `at`: the entry, its flags, and the offset just past its name.
+fn entry_at(data: &[u8], at: usize, central: bool) -> Option<(ZipEntry, u16, usize)> {
+    // Central headers carry two more version octets before the same fields.
+    let shift = if central { 2 } else { 0 };
+    let flags = u16_at(data, at + 6 + shift)?;
+    let method = u16_at(data, at + 8 + shift)?;
+    let compressed = u32_at(data, at + 18 + shift)?;
+    let size = u32_at(data, at + 22 + shift)?;
+    let name_len = usize::from(u16_at(data, at + 26 + shift)?);
+    let name_start = at + if central { 46 } else { 30 };
+    let name = data
+        .get(name_start..name_start + name_len)
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .unwrap_or_default();
+    let entry = ZipEntry {
+        name,
+        encryption: encryption(flags, method),
+        method,
+        compressed_size: u64::from(compressed),
+        size: u64::from(size),
+    };
+    Some((entry, flags, name_start + name_len))
+}
+
 fn encryption(flags: u16, method: u16) -> Option<ZipEncryption> {
     if method == 99 {
         Some(ZipEncryption::Aes)
@@ -120,41 +145,16 @@ fn central_directory(data: &[u8]) -> Option<ZipDirectory> {
             directory.truncated = true;
             break;
         }
-        let (
-            Some(flags),
-            Some(method),
-            Some(compressed),
-            Some(size),
-            Some(name_len),
-            Some(extra_len),
-            Some(comment_len),
-        ) = (
-            u16_at(data, position + 8),
-            u16_at(data, position + 10),
-            u32_at(data, position + 20),
-            u32_at(data, position + 24),
-            u16_at(data, position + 28),
+        let (Some((entry, _, name_end)), Some(extra_len), Some(comment_len)) = (
+            entry_at(data, position, true),
             u16_at(data, position + 30),
             u16_at(data, position + 32),
-        )
-        else {
+        ) else {
             directory.truncated = true;
             break;
         };
-        let name_start = position + 46;
-        let name = data
-            .get(name_start..name_start + usize::from(name_len))
-            .map(|n| String::from_utf8_lossy(n).into_owned())
-            .unwrap_or_default();
-        directory.entries.push(ZipEntry {
-            name,
-            encryption: encryption(flags, method),
-            method,
-            compressed_size: u64::from(compressed),
-            size: u64::from(size),
-        });
-        position =
-            name_start + usize::from(name_len) + usize::from(extra_len) + usize::from(comment_len);
+        directory.entries.push(entry);
+        position = name_end + usize::from(extra_len) + usize::from(comment_len);
     }
     (!directory.entries.is_empty() || count == 0).then_some(directory)
 }
@@ -169,37 +169,14 @@ fn local_headers(data: &[u8]) -> ZipDirectory {
             directory.truncated = true;
             break;
         }
-        let (
-            Some(flags),
-            Some(method),
-            Some(compressed),
-            Some(size),
-            Some(name_len),
-            Some(extra_len),
-        ) = (
-            u16_at(data, position + 6),
-            u16_at(data, position + 8),
-            u32_at(data, position + 18),
-            u32_at(data, position + 22),
-            u16_at(data, position + 26),
-            u16_at(data, position + 28),
-        )
+        let (Some((entry, flags, name_end)), Some(extra_len)) =
+            (entry_at(data, position, false), u16_at(data, position + 28))
         else {
             directory.truncated = true;
             break;
         };
-        let name_start = position + 30;
-        let name = data
-            .get(name_start..name_start + usize::from(name_len))
-            .map(|n| String::from_utf8_lossy(n).into_owned())
-            .unwrap_or_default();
-        directory.entries.push(ZipEntry {
-            name,
-            encryption: encryption(flags, method),
-            method,
-            compressed_size: u64::from(compressed),
-            size: u64::from(size),
-        });
+        let compressed = entry.compressed_size;
+        directory.entries.push(entry);
         if flags & 0x0008 != 0 && compressed == 0 {
             // Sizes follow the data (a data descriptor): the next header cannot be found
             // without decompressing; stop here.
@@ -209,7 +186,7 @@ fn local_headers(data: &[u8]) -> ZipDirectory {
         let Ok(compressed) = usize::try_from(compressed) else {
             break;
         };
-        position = name_start + usize::from(name_len) + usize::from(extra_len) + compressed;
+        position = name_end + usize::from(extra_len) + compressed;
     }
     directory
 }
