@@ -20,13 +20,17 @@
 //! ```
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
 /// A domain name in lower-case A-label form, without a trailing dot.
+///
+/// The name is shared, not copied, when a `Domain` is cloned: verdicts and results hold
+/// domains by value.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Domain {
-    name: String,
+    name: Arc<str>,
 }
 
 /// Why a text is not a domain name.
@@ -103,12 +107,12 @@ impl Domain {
             let ascii = ascii.strip_suffix('.').unwrap_or(&ascii);
             check_ldh(ascii)?;
             return Ok(Domain {
-                name: ascii.to_ascii_lowercase(),
+                name: ascii.to_ascii_lowercase().into(),
             });
         }
         check_ldh(text)?;
         Ok(Domain {
-            name: text.to_ascii_lowercase(),
+            name: text.to_ascii_lowercase().into(),
         })
     }
 
@@ -145,7 +149,7 @@ impl Domain {
         self.name == other.name
             || self
                 .name
-                .strip_suffix(other.name.as_str())
+                .strip_suffix(&*other.name)
                 .is_some_and(|head| head.ends_with('.'))
     }
 
@@ -160,7 +164,7 @@ impl Domain {
             .skip(total - count)
             .collect::<Vec<_>>()
             .join(".");
-        Some(Domain { name })
+        Some(Domain { name: name.into() })
     }
 }
 
