@@ -293,9 +293,7 @@ impl Evaluation {
         let index = usize::try_from(id.0).unwrap_or(usize::MAX);
         let kind = match self.dns.entries.get(index) {
             None => return Err(MisuseError::UnknownQuery(id)),
-            Some((_, _, Slot::Pending)) => {
-                self.dns.entries.get(index).map_or(QueryKind::Txt, |e| e.1)
-            }
+            Some((_, kind, Slot::Pending)) => *kind,
             Some(_) => return Err(MisuseError::AlreadyAnswered(id)),
         };
         let slot = match (kind, answer) {

@@ -404,15 +404,12 @@ fn forged(header: &[u8], authserv_id: &str) -> Vec<Range<usize>> {
     block
         .fields()
         .iter()
-        .enumerate()
-        .filter(|(_, field)| {
+        .filter(|field| {
             field.name().eq_ignore_ascii_case(b"Authentication-Results")
                 && authserv_id_of(field.value())
                     .is_some_and(|id| id.eq_ignore_ascii_case(authserv_id))
         })
-        .map(|(_, field)| {
-            field.offset()..line_end(header, field.value_offset() + field.value().len())
-        })
+        .map(|field| field.offset()..line_end(header, field.value_offset() + field.value().len()))
         .collect()
 }
 
