@@ -16,7 +16,7 @@ use tegami::dkim::SignatureResult;
 use tegami::spf::Verdict;
 
 use crate::GlobalArgs;
-use crate::dkim::read_message;
+use crate::dkim::{read_message, signature_json};
 use crate::error::CliError;
 use crate::resolver;
 
@@ -108,19 +108,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<(), CliError> 
             "reason": verdict.reason,
         })
     });
-    let dkim: Vec<_> = found
-        .dkim
-        .iter()
-        .map(|result| {
-            json!({
-                "domain": result.domain,
-                "selector": result.selector,
-                "algorithm": result.algorithm,
-                "result": result.result.as_str(),
-                "reason": result.reason(),
-            })
-        })
-        .collect();
+    let dkim: Vec<_> = found.dkim.iter().map(signature_json).collect();
     let arc = json!({
         "cv": found.arc.status.as_str(),
         "instances": found.arc.instances,

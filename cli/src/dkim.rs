@@ -113,14 +113,11 @@ fn verify(global: &GlobalArgs, file: &Path, allow_rsa_sha1: bool) -> Result<(), 
         let signatures: Vec<_> = results
             .iter()
             .map(|result| {
-                json!({
-                    "domain": result.domain,
-                    "selector": result.selector,
-                    "algorithm": result.algorithm,
-                    "result": result.result.as_str(),
-                    "reason": result.reason(),
-                    "testing": result.testing,
-                })
+                let mut value = signature_json(result);
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("testing".to_owned(), json!(result.testing));
+                }
+                value
             })
             .collect();
         out!("{}", json!({ "signatures": signatures }));
@@ -282,4 +279,15 @@ pub(crate) fn read_message(path: &Path) -> Result<Vec<u8>, CliError> {
         previous = byte;
     }
     Ok(out)
+}
+
+/// One signature's result as the JSON of `dkim verify` and `auth`.
+pub(crate) fn signature_json(result: &tegami::dkim::SignatureResult) -> serde_json::Value {
+    json!({
+        "domain": result.domain,
+        "selector": result.selector,
+        "algorithm": result.algorithm,
+        "result": result.result.as_str(),
+        "reason": result.reason(),
+    })
 }
