@@ -121,11 +121,38 @@ def main() -> int:
                      b"a@x.example.com, b@bank.example\n\nexample.com\n_dmarc.example.com v=DMARC1; p=none; np=reject\n"
                      b"!_dmarc.bank.example\n#x.example.com\n"):
         write(corpus, "dmarc_evaluation", scenario)
+    # SMTP: client lines of the OpenSMTPD scripts and James transcripts, the server lines of
+    # the transcripts, whole client conversations, and SASL responses.
+    smtp = conformance / "smtp"
+    conversation = b""
+    for path in sorted((smtp / "opensmtpd").glob("test.*")):
+        lines = [m.encode() for m in re.findall(r'writeln "([^"]*)"', path.read_text())]
+        for line in lines:
+            write(corpus, "smtp_command", line)
+        write(corpus, "smtp_server", b"\x00" + b"".join(line + b"\r\n" for line in lines))
+    for path in sorted((smtp / "james").glob("*.test")):
+        text = path.read_text()
+        client = [l[3:].encode() for l in text.splitlines() if l.startswith("C: ")]
+        server = [l[3:].encode() for l in text.splitlines() if l.startswith("S: ")]
+        for line in client:
+            write(corpus, "smtp_command", line)
+        write(corpus, "smtp_reply", b"".join(line.replace(b".*", b" x") + b"\r\n" for line in server))
+        write(corpus, "smtp_server", b"\x07" + b"".join(line + b"\r\n" for line in client))
+        conversation += b"".join(line + b"\r\n" for line in client)
+    write(corpus, "smtp_server", b"\x60" + b"EHLO c\r\nMAIL FROM:<a@b.example> BODY=BINARYMIME\r\n"
+          b"RCPT TO:<c@d.example>\r\nBDAT 5\r\nab\r\ncBDAT 0 LAST\r\nDATA\r\na\n.\r\n.\r\nQUIT\r\n")
+    for reply in (b"220 mx.example ESMTP\r\n", b"250-mx.example\r\n250-SIZE 1000\r\n250 AUTH PLAIN LOGIN\r\n",
+                  b"550 5.7.1 no\r\n", b"354\r\n"):
+        write(corpus, "smtp_reply", reply)
+    for response in (b"\x00jane\x00hunter2", b"Ursel\x00Kurt\x00xipj3plmq", b"user=a@b\x01auth=Bearer t\x01\x01",
+                     b"n,a=user@example.com,\x01host=x\x01auth=Bearer t\x01\x01", b"*", b"AGphbmUAaHVudGVyMg=="):
+        write(corpus, "smtp_sasl", response)
     for target in ("core_tag_list", "core_auth_results", "core_mailbox", "core_domain", "core_zone",
                    "spf_record", "spf_macro_expansion", "spf_evaluation", "dkim_signature",
                    "dkim_key_record", "dkim_canonicalizer", "dkim_verifier", "arc_set",
                    "arc_validator", "mime_address_list", "mime_encoded_word", "dmarc_record",
-                   "dmarc_evaluation", "mime_message", "mime_zip", "mime_content_type"):
+                   "dmarc_evaluation", "mime_message", "mime_zip", "mime_content_type",
+                   "smtp_command", "smtp_reply", "smtp_server", "smtp_sasl"):
         count = len(list((corpus / target).glob("*")))
         print(f"{target}: {count} seeds")
         if count == 0:

@@ -1,0 +1,149 @@
+//! Entry points for the cargo-fuzz targets in `fuzz/`. Compiled only under `cfg(fuzzing)`.
+
+#![allow(clippy::expect_used, clippy::panic, missing_docs)]
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::command::Command;
+use crate::reply::{Reply, ReplyLimits, ReplyParse};
+use crate::sasl::{self, Credentials, Mechanism};
+use crate::server::{Event, Server, ServerConfig};
+
+/// Any line is a command or an error; a command's wire form parses back to the same wire form.
+pub fn command(data: &[u8]) {
+    let Ok(command) = Command::parse(data) else {
+        return;
+    };
+    let written = command.to_string();
+    let line = written
+        .strip_suffix("\r\n")
+        .expect("commands end with CRLF");
+    let again = Command::parse(line.as_bytes()).expect("a written command parses");
+    assert_eq!(again.to_string(), written);
+}
+
+/// Any bytes are a reply, a partial reply or an error; a reply written out parses back equal.
+pub fn reply(data: &[u8]) {
+    let limits = ReplyLimits {
+        max_line: 512,
+        max_lines: 20,
+    };
+    let Ok(ReplyParse::Complete { reply, consumed }) = Reply::parse_with(data, limits) else {
+        return;
+    };
+    assert!(consumed <= data.len());
+    let mut wire = Vec::new();
+    reply.write_to(&mut wire);
+    match Reply::parse(&wire) {
+        Ok(ReplyParse::Complete {
+            reply: again,
+            consumed,
+        }) => {
+            assert_eq!(consumed, wire.len());
+            assert_eq!(again, reply);
+        }
+        other => panic!("written reply does not parse: {other:?}"),
+    }
+    if let Some(ehlo) = crate::ehlo::Ehlo::from_reply(&reply) {
+        let _ = ehlo.to_reply();
+    }
+}
+
+/// Every SASL decoder takes any bytes; PLAIN credentials encode back to the same credentials.
+pub fn sasl(data: &[u8]) {
+    let _ = sasl::decode_response(data);
+    let _ = sasl::decode_xoauth2(data);
+    let _ = sasl::decode_oauthbearer(data);
+    let half = data.len() / 2;
+    let _ = sasl::decode_login(
+        data.get(..half).unwrap_or_default(),
+        data.get(half..).unwrap_or_default(),
+    );
+    if let Ok(Credentials::Password {
+        authorization_id,
+        username,
+        password,
+    }) = sasl::decode_plain(data)
+    {
+        let mut message = authorization_id.unwrap_or_default().into_bytes();
+        message.push(0);
+        message.extend_from_slice(username.as_bytes());
+        message.push(0);
+        message.extend_from_slice(password.expose().as_bytes());
+        assert_eq!(message, data);
+    }
+}
+
+/// A server session fed arbitrary client bytes: the first byte picks the chunk size and the
+/// application's answers. Whatever arrives, the session sends only valid replies, hands out no
+/// more data than it received, and behaves the same whether the bytes come whole or in chunks.
+pub fn server(data: &[u8]) {
+    let Some((&control, input)) = data.split_first() else {
+        return;
+    };
+    let chunk = usize::from(control % 32) + 1;
+    let whole = session(control, &[input]);
+    let pieces: Vec<&[u8]> = input.chunks(chunk).collect();
+    let split = session(control, &pieces);
+    assert_eq!(whole, split, "chunking changed the session");
+    let (out, _, data_len) = whole;
+    assert!(data_len <= input.len());
+    let mut rest = out.as_slice();
+    while !rest.is_empty() {
+        match Reply::parse(rest) {
+            Ok(ReplyParse::Complete { consumed, .. }) => {
+                rest = rest.get(consumed..).unwrap_or_default();
+            }
+            other => panic!("the server sent something that is not a reply: {other:?}"),
+        }
+    }
+}
+
+fn session(control: u8, chunks: &[&[u8]]) -> (Vec<u8>, Vec<String>, usize) {
+    let mut config = ServerConfig::new("mx.example");
+    config.auth_mechanisms = alloc::vec![
+        Mechanism::Plain,
+        Mechanism::Login,
+        Mechanism::XOAuth2,
+        Mechanism::OAuthBearer
+    ];
+    config.auth_requires_tls = control & 0x20 != 0;
+    config.tls_available = true;
+    config.tls_at_start = control & 0x10 != 0;
+    config.max_message_size = Some(2000);
+    config.max_recipients = 5;
+    config.max_errors = 50;
+    config.max_command_line = 200;
+    config.allow_bare_line_endings = control & 0x40 != 0;
+    let reject = control & 0x80 != 0;
+    let mut server = Server::new(config);
+    let mut out = Vec::new();
+    let mut events = Vec::new();
+    let mut data_len = 0;
+    let mut decisions = 0usize;
+    // The greeting goes out at the first poll, before any input.
+    for chunk in core::iter::once(&&b""[..]).chain(chunks) {
+        server.handle_input(chunk);
+        while let Some(event) = server.poll(&mut out) {
+            let request = event.request();
+            match &event {
+                Event::Data(bytes) => data_len += bytes.len(),
+                // The handshake is not run: what follows STARTTLS in the input is plaintext
+                // the session must drop, however it was chunked.
+                other => events.push(alloc::format!("{other:?}")),
+            }
+            if let Some(request) = request {
+                decisions += 1;
+                if reject && decisions.is_multiple_of(3) {
+                    server
+                        .reject(request, Reply::new(550, None, "no"))
+                        .expect("the pending request");
+                } else {
+                    server.accept(request).expect("the pending request");
+                }
+            }
+        }
+    }
+    (out, events, data_len)
+}
