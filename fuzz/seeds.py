@@ -136,7 +136,9 @@ def main() -> int:
         server = [l[3:].encode() for l in text.splitlines() if l.startswith("S: ")]
         for line in client:
             write(corpus, "smtp_command", line)
-        write(corpus, "smtp_reply", b"".join(line.replace(b".*", b" x") + b"\r\n" for line in server))
+        replies = b"".join(line.replace(b".*", b" x") + b"\r\n" for line in server)
+        write(corpus, "smtp_reply", replies)
+        write(corpus, "smtp_client", b"\x05" + replies)
         write(corpus, "smtp_server", b"\x07" + b"".join(line + b"\r\n" for line in client))
         conversation += b"".join(line + b"\r\n" for line in client)
     write(corpus, "smtp_server", b"\x60" + b"EHLO c\r\nMAIL FROM:<a@b.example> BODY=BINARYMIME\r\n"
@@ -144,6 +146,8 @@ def main() -> int:
     for reply in (b"220 mx.example ESMTP\r\n", b"250-mx.example\r\n250-SIZE 1000\r\n250 AUTH PLAIN LOGIN\r\n",
                   b"550 5.7.1 no\r\n", b"354\r\n"):
         write(corpus, "smtp_reply", reply)
+    write(corpus, "smtp_client", b"\x21220 mx\r\n250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 SIZE 100\r\n"
+          b"250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n550 no\r\n250 ok\r\n250 ok\r\n221 bye\r\n")
     for response in (b"\x00jane\x00hunter2", b"Ursel\x00Kurt\x00xipj3plmq", b"user=a@b\x01auth=Bearer t\x01\x01",
                      b"n,a=user@example.com,\x01host=x\x01auth=Bearer t\x01\x01", b"*", b"AGphbmUAaHVudGVyMg=="):
         write(corpus, "smtp_sasl", response)
@@ -152,7 +156,7 @@ def main() -> int:
                    "dkim_key_record", "dkim_canonicalizer", "dkim_verifier", "arc_set",
                    "arc_validator", "mime_address_list", "mime_encoded_word", "dmarc_record",
                    "dmarc_evaluation", "mime_message", "mime_zip", "mime_content_type",
-                   "smtp_command", "smtp_reply", "smtp_server", "smtp_sasl"):
+                   "smtp_command", "smtp_reply", "smtp_server", "smtp_sasl", "smtp_client"):
         count = len(list((corpus / target).glob("*")))
         print(f"{target}: {count} seeds")
         if count == 0:

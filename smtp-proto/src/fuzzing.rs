@@ -147,3 +147,58 @@ fn session(control: u8, chunks: &[&[u8]]) -> (Vec<u8>, Vec<String>, usize) {
     }
     (out, events, data_len)
 }
+
+/// A client session fed arbitrary server bytes, whole and in chunks: same events, same output.
+pub fn client(data: &[u8]) {
+    let Some((&control, input)) = data.split_first() else {
+        return;
+    };
+    let chunk = usize::from(control % 32) + 1;
+    let whole = client_session(control, &[input]);
+    let pieces: Vec<&[u8]> = input.chunks(chunk).collect();
+    let split = client_session(control, &pieces);
+    // Bytes behind the 220 to STARTTLS are refused when they arrive with it and go to the
+    // TLS library otherwise: there the two runs may part, by design.
+    let tls = |events: &[String]| events.iter().any(|event| event.contains("StartTls"));
+    if !tls(&whole.1) && !tls(&split.1) {
+        assert_eq!(whole, split, "chunking changed the session");
+    }
+}
+
+fn client_session(control: u8, chunks: &[&[u8]]) -> (Vec<u8>, Vec<String>) {
+    use crate::client::{Client, ClientConfig, ClientEvent, Envelope, TlsPolicy};
+    let mut config = ClientConfig::new("c.example");
+    config.prefer_chunking = control & 0x20 != 0;
+    config.tls = if control & 0x40 != 0 {
+        TlsPolicy::Required
+    } else {
+        TlsPolicy::Opportunistic
+    };
+    if control & 0x80 != 0 {
+        config.credentials = Some(("jane".into(), tegami_core::Secret::new("pw".into())));
+        config.allow_plaintext_auth = true;
+    }
+    let mut client = Client::new(config);
+    for to in [
+        ["<b@mx.example>"].as_slice(),
+        &["<c@mx.example>", "<d@mx.example>"],
+    ] {
+        let envelope = Envelope::new("<a@c.example>", to.iter().copied()).expect("valid paths");
+        client.send_message(envelope, b"Subject: x\r\n\r\n.body\r\n".to_vec());
+    }
+    client.quit();
+    let mut out = Vec::new();
+    let mut events = Vec::new();
+    for chunk in core::iter::once(&&b""[..]).chain(chunks) {
+        client.handle_input(chunk);
+        while let Some(event) = client.poll(&mut out) {
+            events.push(alloc::format!("{event:?}"));
+            if event == ClientEvent::StartTls {
+                // Whatever follows would go to the TLS library, not to the session; when it
+                // arrived in the same read as the 220, the session has refused it already.
+                return (out, events);
+            }
+        }
+    }
+    (out, events)
+}

@@ -26,6 +26,7 @@
 
 extern crate alloc;
 
+pub mod client;
 pub mod command;
 pub mod ehlo;
 pub mod reply;
