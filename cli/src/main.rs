@@ -30,6 +30,7 @@ mod dns;
 mod error;
 mod mime;
 mod resolver;
+mod smtp;
 mod spf;
 
 use std::process::ExitCode;
@@ -79,6 +80,8 @@ enum Command {
     Dmarc(dmarc::DmarcArgs),
     /// Parse a message (RFC 5322, MIME): addresses, parts, encrypted ZIPs, text and HTML.
     Mime(mime::MimeArgs),
+    /// Receive (serve) or send mail over SMTP.
+    Smtp(smtp::SmtpArgs),
     /// Evaluate SPF (RFC 7208) for a client, HELO name and MAIL FROM address.
     Spf(spf::SpfArgs),
 }
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Dmarc(args) => dmarc::run(&cli.global, args),
         Command::Mime(args) => mime::run(&cli.global, args),
         Command::Dns(args) => dns::run(&cli.global, args),
+        Command::Smtp(args) => smtp::run(&cli.global, args),
         Command::Spf(args) => spf::run(&cli.global, args),
     };
     match outcome {

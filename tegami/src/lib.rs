@@ -12,6 +12,7 @@ pub use tegami_core as core;
 pub use tegami_dkim as dkim;
 pub use tegami_dmarc as dmarc;
 pub use tegami_mime as mime;
+pub use tegami_smtp_proto as smtp;
 pub use tegami_spf as spf;
 
 /// The examples of the workspace README, compiled and run as doctests.

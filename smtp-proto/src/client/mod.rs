@@ -202,6 +202,7 @@ struct Transaction {
     mail: Option<Reply<'static>>,
     recipients: Vec<(ForwardPath, Reply<'static>)>,
     chunking: bool,
+    binary: bool,
     pipelined: bool,
 }
 
@@ -357,9 +358,10 @@ impl Client {
         }
     }
 
-    /// Queues a message; returns the id its [`Delivery`] will carry. The message is sent as
-    /// given with BDAT; with DATA it is dot-stuffed, and a bare CR or LF is sent as CRLF (RFC
-    /// 5321 §2.3.8 forbids them on the wire).
+    /// Queues a message; returns the id its [`Delivery`] will carry. Lines go out ending in
+    /// CRLF (a bare CR or LF becomes CRLF, which RFC 5321 §2.3.8 requires, and a missing final
+    /// CRLF is added); with DATA they are dot-stuffed. Only a `BODY=BINARYMIME` message goes
+    /// out byte for byte, with BDAT.
     pub fn send_message(&mut self, envelope: Envelope, message: Vec<u8>) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
@@ -607,6 +609,7 @@ impl Client {
         if !server.esmtp {
             parameters = MailParameters::default();
         }
+        let binary = parameters.body == Some(Body::BinaryMime);
         self.phase = Phase::Busy;
         let from = outgoing.envelope.from.clone();
         self.send(&Command::Mail { from, parameters }, Expect::Mail);
@@ -631,6 +634,7 @@ impl Client {
             mail: None,
             recipients: Vec::new(),
             chunking,
+            binary,
             pipelined: server.pipelining,
         });
         if server.pipelining {
@@ -704,11 +708,14 @@ impl Client {
             return;
         }
         if chunking {
-            let message = self
-                .current
-                .as_ref()
-                .map(|transaction| transaction.outgoing.message.clone())
-                .unwrap_or_default();
+            let mut message = Vec::new();
+            if let Some(transaction) = &self.current {
+                if transaction.binary {
+                    message.extend_from_slice(&transaction.outgoing.message);
+                } else {
+                    write_lines(&transaction.outgoing.message, &mut message, false);
+                }
+            }
             let size = message.len() as u64;
             self.send(&Command::Bdat { size, last: true }, Expect::Bdat);
             self.output.extend_from_slice(&message);
@@ -798,11 +805,17 @@ impl ServerInfo {
 /// Writes `message` for DATA: a dot opening a line doubled (RFC 5321 §4.5.2), every line
 /// ending in CRLF (a bare CR or LF becomes CRLF), and a final CRLF if the message lacks one.
 pub fn dot_stuff(message: &[u8], out: &mut Vec<u8>) {
+    write_lines(message, out, true);
+}
+
+/// Writes `message` with every line ending in CRLF (the form RFC 5322 §2.3 requires on the
+/// wire), dot-stuffed when `stuff` is set.
+fn write_lines(message: &[u8], out: &mut Vec<u8>, stuff: bool) {
     out.reserve(message.len() + message.len() / 64 + 2);
     let mut line_start = true;
     let mut bytes = message.iter().copied().peekable();
     while let Some(byte) = bytes.next() {
-        if line_start && byte == b'.' {
+        if stuff && line_start && byte == b'.' {
             out.push(b'.');
         }
         match byte {

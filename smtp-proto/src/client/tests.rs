@@ -80,7 +80,7 @@ fn delivered(events: &[ClientEvent]) -> Vec<&Delivery> {
 const MESSAGE: &[u8] = b"Subject: hi\r\n\r\n.leading dot\r\n..two\r\nlast line without CRLF";
 
 #[test]
-fn delivers_with_bdat_byte_identical() {
+fn delivers_with_bdat_in_crlf_lines() {
     let mut client = Client::new(ClientConfig::new("c.example"));
     client.send_message(
         Envelope::new("<a@c.example>", ["<b@mx.example>"]).unwrap(),
@@ -92,7 +92,9 @@ fn delivers_with_bdat_byte_identical() {
         &mut Server::new(ServerConfig::new("mx.example")),
         &[],
     );
-    assert_eq!(stored, [MESSAGE.to_vec()]);
+    let mut expected = MESSAGE.to_vec();
+    expected.extend_from_slice(b"\r\n");
+    assert_eq!(stored, [expected]);
     assert!(delivered(&events)[0].is_accepted());
     assert_eq!(events.last(), Some(&ClientEvent::Close));
 }

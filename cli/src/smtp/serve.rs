@@ -1,0 +1,313 @@
+//! `tegami smtp serve`: a receiving SMTP server (relay or submission) that authenticates each
+//! message with the facade's pipeline and stores it in a Maildir.
+//!
+//! One thread per connection drives a [`Server`] session. Nothing is acknowledged before it is
+//! on disk: the message is written to `tmp/`, fsynced, renamed into `new/` and the directory
+//! fsynced, and only then does the session send its 250.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tegami::core::dns::ZoneResolver;
+use tegami::dmarc::{DmarcResult, Policy};
+use tegami::smtp::reply::{EnhancedStatus, Reply};
+use tegami::smtp::sasl::Credentials;
+use tegami::smtp::server::{Event, Server, ServerConfig};
+
+use super::stream::{self, Stream};
+use crate::GlobalArgs;
+use crate::error::CliError;
+
+/// Arguments of `tegami smtp serve`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  tegami --zone examples/example.com.zone smtp serve --listen 127.0.0.1:2525 --out /tmp/maildir\n\nEach accepted message is stored in DIR/new with an Authentication-Results field in front\n(when --zone gives a resolver); `listening on ADDR` is printed once the socket is bound."
+)]
+pub(crate) struct ServeArgs {
+    /// The address to listen on (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR")]
+    listen: SocketAddr,
+    /// The Maildir to store messages in (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// This server's name in the greeting, the EHLO reply and the authserv-id.
+    #[arg(long, default_value = "localhost")]
+    hostname: String,
+    /// PEM certificate chain for STARTTLS.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key for STARTTLS.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Submission mode (RFC 6409): AUTH (after STARTTLS) before MAIL.
+    #[arg(long, requires = "users")]
+    submission: bool,
+    /// Users for AUTH PLAIN and LOGIN: one `name:password` per line.
+    #[arg(long, value_name = "FILE")]
+    users: Option<PathBuf>,
+    /// Offer AUTH without TLS (for tests on loopback only).
+    #[arg(long)]
+    allow_plaintext_auth: bool,
+    /// Answer 550 5.7.1 when DMARC fails for a domain whose policy is reject.
+    #[arg(long)]
+    reject_dmarc: bool,
+    /// The largest message accepted, in octets.
+    #[arg(long, value_name = "OCTETS", default_value_t = 25 * 1024 * 1024)]
+    max_size: u64,
+}
+
+/// What every connection shares.
+struct Shared {
+    config: ServerConfig,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    users: HashMap<String, String>,
+    maildir: PathBuf,
+    resolver: Option<ZoneResolver>,
+    authserv_id: String,
+    reject_dmarc: bool,
+    now: Option<u64>,
+    counter: AtomicU64,
+}
+
+/// Binds, prints the address, and serves until killed.
+pub(crate) fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), CliError> {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(stream::server_config(cert, key)?),
+        _ => None,
+    };
+    if args.submission && tls.is_none() && !args.allow_plaintext_auth {
+        return Err(CliError::MissingArgument(
+            "--tls-cert and --tls-key (or --allow-plaintext-auth) for --submission",
+        ));
+    }
+    let mut config = if args.submission {
+        ServerConfig::submission(args.hostname.clone())
+    } else {
+        ServerConfig::new(args.hostname.clone())
+    };
+    config.tls_available = tls.is_some();
+    config.max_message_size = Some(args.max_size);
+    if args.users.is_some() && config.auth_mechanisms.is_empty() {
+        config.auth_mechanisms = ServerConfig::submission("").auth_mechanisms;
+    }
+    config.auth_requires_tls = !args.allow_plaintext_auth;
+    let users = match &args.users {
+        Some(path) => read_users(path)?,
+        None => HashMap::new(),
+    };
+    for folder in ["tmp", "new", "cur"] {
+        let path = args.out.join(folder);
+        std::fs::create_dir_all(&path).map_err(|source| CliError::Create { path, source })?;
+    }
+    let resolver = match &global.zone {
+        Some(_) => Some(crate::resolver::from_flags(global)?),
+        None => None,
+    };
+    let listener = TcpListener::bind(args.listen).map_err(|source| CliError::Create {
+        path: PathBuf::from(args.listen.to_string()),
+        source,
+    })?;
+    let address = listener.local_addr().map_err(CliError::Write)?;
+    out!("listening on {address}");
+    if resolver.is_none() {
+        eprintln!("tegami: no --zone: messages are stored without Authentication-Results");
+    }
+    let shared = Arc::new(Shared {
+        config,
+        tls,
+        users,
+        maildir: args.out.clone(),
+        resolver,
+        authserv_id: args.hostname.clone(),
+        reject_dmarc: args.reject_dmarc,
+        now: global.now,
+        counter: AtomicU64::new(0),
+    });
+    for connection in listener.incoming() {
+        let Ok(tcp) = connection else { continue };
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            if let Err(error) = session(&shared, tcp) {
+                eprintln!("tegami: connection: {error}");
+            }
+        });
+    }
+    Ok(())
+}
+
+/// The envelope facts the pipeline needs, gathered from the session's events.
+#[derive(Default)]
+struct Transaction {
+    helo: String,
+    sender: String,
+    message: Vec<u8>,
+}
+
+/// Drives one connection to its end.
+fn session(shared: &Shared, tcp: TcpStream) -> io::Result<()> {
+    let peer = tcp.peer_addr()?.ip();
+    let mut stream = Stream::Plain(tcp);
+    let mut server = Server::new(shared.config.clone());
+    let mut out = Vec::new();
+    let mut buffer = vec![0; 64 * 1024];
+    let mut transaction = Transaction::default();
+    loop {
+        while let Some(event) = server.poll(&mut out) {
+            let request = event.request();
+            let mut verdict: Result<(), Reply<'static>> = Ok(());
+            match event {
+                Event::Data(chunk) => transaction.message.extend_from_slice(chunk),
+                Event::MessageRefused { .. } | Event::Reset => transaction.message.clear(),
+                Event::Hello { name, .. } => transaction.helo = name.to_owned(),
+                Event::Mail { from, .. } => {
+                    transaction.sender = from.to_string().trim_matches(['<', '>']).to_owned();
+                }
+                Event::Authenticate { credentials, .. } => verdict = check(shared, credentials),
+                Event::MessageComplete { .. } => {
+                    let message = std::mem::take(&mut transaction.message);
+                    verdict = deliver(shared, peer, &transaction, message);
+                }
+                Event::StartTls => {
+                    stream.write_all(&out)?;
+                    stream.flush()?;
+                    out.clear();
+                    let Some(tls) = &shared.tls else {
+                        return Err(io::Error::other("STARTTLS without a certificate"));
+                    };
+                    stream = stream.accept_tls(tls)?;
+                    server.handle_tls_established();
+                }
+                Event::Close => {
+                    stream.write_all(&out)?;
+                    return stream.flush();
+                }
+                _ => {}
+            }
+            if let Some(request) = request {
+                let decided = match verdict {
+                    Ok(()) => server.accept(request),
+                    Err(reply) => server.reject(request, reply),
+                };
+                decided.map_err(io::Error::other)?;
+            }
+        }
+        if !out.is_empty() {
+            stream.write_all(&out)?;
+            stream.flush()?;
+            out.clear();
+        }
+        stream.tcp().set_read_timeout(server.poll_timeout())?;
+        match stream.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(read) => server.handle_input(buffer.get(..read).unwrap_or_default()),
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                server.handle_timeout();
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+fn check(shared: &Shared, credentials: &Credentials) -> Result<(), Reply<'static>> {
+    let refused = || {
+        Reply::new(
+            535,
+            Some(EnhancedStatus::new(5, 7, 8)),
+            "Authentication credentials invalid",
+        )
+    };
+    match credentials {
+        Credentials::Password {
+            username, password, ..
+        } if shared
+            .users
+            .get(username)
+            .is_some_and(|known| known == password.expose()) =>
+        {
+            Ok(())
+        }
+        _ => Err(refused()),
+    }
+}
+
+/// Authenticates the message (when a resolver is set), applies `--reject-dmarc`, and stores it.
+fn deliver(
+    shared: &Shared,
+    peer: IpAddr,
+    transaction: &Transaction,
+    message: Vec<u8>,
+) -> Result<(), Reply<'static>> {
+    let temporary = |text: &'static str| Reply::new(451, Some(EnhancedStatus::new(4, 3, 0)), text);
+    let mut stored = Vec::with_capacity(message.len() + 512);
+    if let Some(resolver) = &shared.resolver {
+        let global = GlobalArgs {
+            zone: None,
+            servfail: Vec::new(),
+            now: shared.now,
+            json: false,
+        };
+        let connection = Some((peer, transaction.helo.as_str(), transaction.sender.as_str()));
+        let found =
+            crate::auth::authenticate(&global, resolver, &message, connection, &shared.authserv_id)
+                .map_err(|_| temporary("Authentication failed to run"))?;
+        if shared.reject_dmarc
+            && found.dmarc.result == DmarcResult::Fail
+            && found.dmarc.policy() == Some(Policy::Reject)
+        {
+            return Err(Reply::new(
+                550,
+                Some(EnhancedStatus::new(5, 7, 1)),
+                "Rejected by the DMARC policy of the From domain",
+            ));
+        }
+        stored.extend_from_slice(found.results.to_field().as_bytes());
+        stored.extend_from_slice(b"\r\n");
+    }
+    stored.extend_from_slice(&message);
+    store(shared, &stored).map_err(|_| temporary("Cannot store the message"))
+}
+
+/// Writes a Maildir file: `tmp/`, fsync, rename into `new/`, fsync the folder.
+fn store(shared: &Shared, message: &[u8]) -> io::Result<()> {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .unwrap_or_default();
+    let count = shared.counter.fetch_add(1, Ordering::Relaxed);
+    let name = format!(
+        "{seconds}.P{}Q{count}.{}",
+        std::process::id(),
+        shared.config.hostname
+    );
+    let temporary = shared.maildir.join("tmp").join(&name);
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(message)?;
+    file.sync_all()?;
+    let new = shared.maildir.join("new");
+    std::fs::rename(&temporary, new.join(&name))?;
+    std::fs::File::open(&new)?.sync_all()
+}
+
+fn read_users(path: &Path) -> Result<HashMap<String, String>, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    text.lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            line.split_once(':')
+                .map(|(name, password)| (name.to_owned(), password.to_owned()))
+                .ok_or_else(|| CliError::Invalid("--users line", "expected name:password".into()))
+        })
+        .collect()
+}

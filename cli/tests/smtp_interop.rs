@@ -1,0 +1,461 @@
+//! SMTP interop on loopback with real peers: Python's smtplib and swaks sending to
+//! `tegami smtp serve`, and `tegami smtp send` delivering to aiosmtpd. Every message must arrive
+//! byte-identical. The peers come from `.ci/run` (swaks from Debian, aiosmtpd in the interop
+//! virtualenv); a missing peer fails the test with the reason.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A fresh scratch folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tegami-smtp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The interop virtualenv's interpreter (with aiosmtpd), made once per run.
+fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        if let Some(path) = std::env::var_os("TEGAMI_INTEROP_PYTHON") {
+            return PathBuf::from(path);
+        }
+        let output = Command::new("bash")
+            .arg(root().join("scripts/interop-venv.sh"))
+            .output()
+            .unwrap_or_else(|error| {
+                panic!("smtp interop: cannot run scripts/interop-venv.sh: {error}")
+            });
+        assert!(
+            output.status.success(),
+            "smtp interop: the peer virtualenv could not be made (PyPI unreachable?): {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
+    })
+}
+
+/// A self-signed certificate for `localhost`, made with the openssl command.
+fn certificate(dir: &Path) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap_or_else(|error| {
+            panic!("smtp interop needs the openssl command for a test certificate: {error}")
+        });
+    assert!(status.success(), "openssl could not make a certificate");
+    (cert, key)
+}
+
+/// A child process killed when dropped, with the port it printed as `listening on ...:PORT`.
+struct Peer {
+    child: Child,
+    port: u16,
+    /// Kept open: a peer that writes to a closed pipe may die of it.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Peer {
+    fn start(mut command: Command) -> Peer {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
+        let port = line
+            .trim()
+            .rsplit([':', ' '])
+            .next()
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        Peer {
+            child,
+            port,
+            _stdout: stdout,
+        }
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tegami() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tegami"))
+}
+
+/// Messages that test the edges of the data phase, written with CRLF line ends.
+fn messages(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut long_body = String::new();
+    for line in 0..4000 {
+        long_body.push_str(&format!("line {line} {}\r\n", "x".repeat(line % 120)));
+    }
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("simple", b"From: a@client.example\r\nTo: b@server.example\r\nSubject: simple\r\n\r\nHello.\r\n".to_vec()),
+        ("dots", b"Subject: dots\r\n\r\n.\r\n..\r\n.leading\r\n. space\r\nend.\r\n".to_vec()),
+        ("utf8", "Subject: =?UTF-8?B?5omL57SZ?=\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\u{624b}\u{7d19}\u{3067}\u{3059}\r\n".as_bytes().to_vec()),
+        ("long", format!("Subject: long\r\n\r\n{}\r\n{long_body}", "y".repeat(990)).into_bytes()),
+        ("empty-body", b"Subject: empty\r\n\r\n".to_vec()),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(format!("{name}.eml"));
+            std::fs::write(&path, &bytes).unwrap();
+            (path, bytes)
+        })
+        .collect()
+}
+
+/// The messages a Maildir holds, in delivery order.
+fn maildir(dir: &Path) -> Vec<Vec<u8>> {
+    let mut names: Vec<_> = std::fs::read_dir(dir.join("new"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    names.sort_by_key(|path| {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let count: u64 = name
+            .split('Q')
+            .nth(1)
+            .and_then(|rest| rest.split('.').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        count
+    });
+    names
+        .into_iter()
+        .map(|path| std::fs::read(path).unwrap())
+        .collect()
+}
+
+fn serve(dir: &Path, extra: &[&str]) -> Peer {
+    let mut command = tegami();
+    command
+        .args([
+            "smtp",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--hostname",
+            "mx.test",
+            "--out",
+        ])
+        .arg(dir.join("maildir"))
+        .args(extra);
+    Peer::start(command)
+}
+
+fn submission_args(dir: &Path) -> Vec<String> {
+    let (cert, key) = certificate(dir);
+    let users = dir.join("users");
+    std::fs::write(&users, "jane:hunter2\n").unwrap();
+    vec![
+        "--tls-cert".into(),
+        cert.display().to_string(),
+        "--tls-key".into(),
+        key.display().to_string(),
+        "--submission".into(),
+        "--users".into(),
+        users.display().to_string(),
+    ]
+}
+
+#[test]
+fn smtplib_to_tegami_serve() {
+    for mode in ["plain", "starttls-plain", "starttls-login"] {
+        let dir = scratch(&format!("smtplib-{mode}"));
+        let extra = if mode == "plain" {
+            Vec::new()
+        } else {
+            submission_args(&dir)
+        };
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let server = serve(&dir, &extra);
+        let sent = messages(&dir);
+        let output = Command::new(python())
+            .arg(root().join("cli/tests/interop/smtplib_client.py"))
+            .args(["127.0.0.1", &server.port.to_string(), mode])
+            .args(sent.iter().map(|(path, _)| path))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "smtplib {mode}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stored = maildir(&dir.join("maildir"));
+        let expected: Vec<Vec<u8>> = sent.into_iter().map(|(_, bytes)| bytes).collect();
+        assert_eq!(stored, expected, "smtplib {mode}: stored messages differ");
+    }
+}
+
+#[test]
+fn swaks_to_tegami_serve() {
+    let swaks = which("swaks");
+    for mode in ["pipeline", "starttls-plain", "starttls-login"] {
+        let dir = scratch(&format!("swaks-{mode}"));
+        let extra = if mode == "pipeline" {
+            Vec::new()
+        } else {
+            submission_args(&dir)
+        };
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let server = serve(&dir, &extra);
+        let sent = messages(&dir);
+        // swaks ends a file that closes with an empty line with a line break of its own; the
+        // empty-body message goes through smtplib and aiosmtpd instead.
+        let sent: Vec<_> = sent
+            .into_iter()
+            .filter(|(path, _)| !path.ends_with("empty-body.eml"))
+            .collect();
+        for (path, bytes) in &sent {
+            // swaks sends CRLF "." CRLF after the file's last byte, so a final CRLF of the
+            // file would become an empty line of the message: hand it the file without one.
+            let data = path.with_extension("swaks");
+            std::fs::write(&data, bytes.strip_suffix(b"\r\n").unwrap_or(bytes)).unwrap();
+            let mut command = Command::new(&swaks);
+            command
+                .args([
+                    "--server",
+                    &format!("127.0.0.1:{}", server.port),
+                    "--helo",
+                    "client.example",
+                ])
+                .args([
+                    "--from",
+                    "a@client.example",
+                    "--to",
+                    "b@server.example",
+                    "--pipeline",
+                ])
+                .arg("--data")
+                .arg(format!("@{}", data.display()));
+            if mode != "pipeline" {
+                let mechanism = if mode == "starttls-login" {
+                    "LOGIN"
+                } else {
+                    "PLAIN"
+                };
+                command.args([
+                    "--tls",
+                    "--auth",
+                    mechanism,
+                    "--auth-user",
+                    "jane",
+                    "--auth-password",
+                    "hunter2",
+                ]);
+            }
+            let output = command.output().unwrap();
+            assert!(
+                output.status.success(),
+                "swaks {mode}: {}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+        let stored = maildir(&dir.join("maildir"));
+        let expected: Vec<Vec<u8>> = sent.into_iter().map(|(_, bytes)| bytes).collect();
+        assert_eq!(stored.len(), expected.len(), "swaks {mode}");
+        for (stored, expected) in stored.iter().zip(&expected) {
+            assert_eq!(
+                String::from_utf8_lossy(stored),
+                String::from_utf8_lossy(expected),
+                "swaks {mode}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tegami_send_to_aiosmtpd() {
+    let dir = scratch("aiosmtpd");
+    let (cert, key) = certificate(&dir);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = dir.join("received");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut command = Command::new(python());
+    command
+        .arg(root().join("cli/tests/interop/aiosmtpd_sink.py"))
+        .arg(&cert)
+        .arg(&key)
+        .arg(&out)
+        .arg(port.to_string());
+    let _sink = Peer::start(command);
+    let sent = messages(&dir);
+    for (path, _) in &sent {
+        let output = tegami()
+            .args([
+                "--json",
+                "smtp",
+                "send",
+                "--server",
+                &format!("127.0.0.1:{port}"),
+                "--starttls",
+            ])
+            .args([
+                "--auth",
+                "jane",
+                "--from",
+                "a@client.example",
+                "--to",
+                "b@server.example",
+                "--to",
+                "c@server.example",
+            ])
+            .arg("--ca-file")
+            .arg(&cert)
+            .arg(path)
+            .env("TEGAMI_SMTP_PASSWORD", "hunter2")
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("send: {}", String::from_utf8_lossy(&output.stderr)));
+        assert_eq!(json["delivered"], true, "{json}");
+        assert_eq!(json["tls"], true);
+        assert_eq!(json["authenticated"], true);
+    }
+    for (index, (_, bytes)) in sent.iter().enumerate() {
+        let received = std::fs::read(out.join(format!("{}.eml", index + 1))).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&received),
+            String::from_utf8_lossy(bytes),
+            "message {index}"
+        );
+        let envelope =
+            std::fs::read_to_string(out.join(format!("{}.envelope", index + 1))).unwrap();
+        assert_eq!(
+            envelope,
+            "a@client.example\nb@server.example\nc@server.example\n"
+        );
+    }
+    // A wrong password is refused and reported, not delivered.
+    let output = tegami()
+        .args([
+            "--json",
+            "smtp",
+            "send",
+            "--server",
+            &format!("127.0.0.1:{port}"),
+            "--starttls",
+            "--auth",
+            "jane",
+        ])
+        .args(["--from", "a@client.example", "--to", "b@server.example"])
+        .arg(&sent[0].0)
+        .env("TEGAMI_SMTP_PASSWORD", "wrong")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["delivered"], false);
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("authentication failed"),
+        "{json}"
+    );
+}
+
+#[test]
+fn tegami_send_to_tegami_serve_with_bdat_and_authentication() {
+    let dir = scratch("self");
+    let zone = root().join("examples/example.com.zone");
+    let mut command = tegami();
+    command
+        .arg("--zone")
+        .arg(&zone)
+        .args([
+            "smtp",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--hostname",
+            "mx.test",
+            "--out",
+        ])
+        .arg(dir.join("maildir"));
+    let server = Peer::start(command);
+    let sent = messages(&dir);
+    for (path, _) in &sent {
+        let output = tegami()
+            .args([
+                "--json",
+                "smtp",
+                "send",
+                "--server",
+                &format!("127.0.0.1:{}", server.port),
+            ])
+            .args(["--from", "a@client.example", "--to", "b@server.example"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("\"delivered\":true"),
+            "{output:?}"
+        );
+    }
+    for (stored, (_, bytes)) in maildir(&dir.join("maildir")).iter().zip(&sent) {
+        // The server prepends its Authentication-Results field; the message follows unchanged.
+        assert!(
+            stored.starts_with(b"Authentication-Results: mx.test;"),
+            "{}",
+            String::from_utf8_lossy(stored)
+        );
+        assert!(stored.ends_with(bytes));
+    }
+}
+
+fn which(program: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join(program)).find(|path| path.is_file()))
+        .unwrap_or_else(|| panic!("smtp interop needs {program} (Debian package `{program}`, installed by .ci/run); it is not on PATH"))
+}
