@@ -148,6 +148,9 @@ def main() -> int:
         write(corpus, "smtp_reply", reply)
     write(corpus, "smtp_client", b"\x21220 mx\r\n250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 SIZE 100\r\n"
           b"250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n550 no\r\n250 ok\r\n250 ok\r\n221 bye\r\n")
+    for record in (b"v=STSv1; id=20160831085700Z;", b"v=TLSRPTv1; rua=mailto:r@example.com,https://r.example/v1",
+                   b"version: STSv1\nmode: enforce\nmx: mail.example.com\nmx: *.example.net\nmax_age: 604800\n"):
+        write(corpus, "smtp_records", record)
     for response in (b"\x00jane\x00hunter2", b"Ursel\x00Kurt\x00xipj3plmq", b"user=a@b\x01auth=Bearer t\x01\x01",
                      b"n,a=user@example.com,\x01host=x\x01auth=Bearer t\x01\x01", b"*", b"AGphbmUAaHVudGVyMg=="):
         write(corpus, "smtp_sasl", response)
@@ -156,7 +159,7 @@ def main() -> int:
                    "dkim_key_record", "dkim_canonicalizer", "dkim_verifier", "arc_set",
                    "arc_validator", "mime_address_list", "mime_encoded_word", "dmarc_record",
                    "dmarc_evaluation", "mime_message", "mime_zip", "mime_content_type",
-                   "smtp_command", "smtp_reply", "smtp_server", "smtp_sasl", "smtp_client"):
+                   "smtp_command", "smtp_reply", "smtp_server", "smtp_sasl", "smtp_client", "smtp_records"):
         count = len(list((corpus / target).glob("*")))
         print(f"{target}: {count} seeds")
         if count == 0:

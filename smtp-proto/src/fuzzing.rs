@@ -202,3 +202,16 @@ fn client_session(control: u8, chunks: &[&[u8]]) -> (Vec<u8>, Vec<String>) {
     }
     (out, events)
 }
+
+/// MTA-STS records and policies and TLS-RPT records: any bytes parse or fail cleanly; a parsed
+/// policy's own patterns match the names they describe.
+pub fn records(data: &[u8]) {
+    let _ = crate::mta_sts::StsRecord::parse(data);
+    let _ = crate::tls_rpt::TlsRptRecord::parse(data);
+    if let Ok(policy) = crate::mta_sts::Policy::parse(data) {
+        for pattern in &policy.mx {
+            let host = pattern.replace("*.", "x.");
+            assert!(policy.matches_mx(&host), "{pattern} does not match {host}");
+        }
+    }
+}

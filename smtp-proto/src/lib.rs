@@ -29,9 +29,11 @@ extern crate alloc;
 pub mod client;
 pub mod command;
 pub mod ehlo;
+pub mod mta_sts;
 pub mod reply;
 pub mod sasl;
 pub mod server;
+pub mod tls_rpt;
 pub mod xtext;
 
 #[cfg(fuzzing)]
