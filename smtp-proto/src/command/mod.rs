@@ -143,15 +143,23 @@ impl<'a> Command<'a> {
     /// [`CommandError`] saying what is wrong; [`CommandError::reply`] gives the reply a server
     /// sends for it.
     pub fn parse(line: &'a [u8]) -> Result<Command<'a>, CommandError> {
-        if line.iter().any(|&byte| matches!(byte, 0 | b'\r' | b'\n')) {
+        if memchr::memchr3(0, b'\r', b'\n', line).is_some() {
             return Err(CommandError::InvalidOctet);
         }
         let line = core::str::from_utf8(line).map_err(|_| CommandError::InvalidUtf8)?;
-        let (verb, argument) = match line.split_once(' ') {
-            Some((verb, argument)) => (verb, Some(argument)),
+        let (verb, argument) = match memchr::memchr(b' ', line.as_bytes()) {
+            Some(space) => (line.get(..space).unwrap_or_default(), line.get(space + 1..)),
             None => (line, None),
         };
-        let verb_is = |name: &str| verb.eq_ignore_ascii_case(name);
+        // Every verb has at most eight letters (STARTTLS); compare them upper-cased, in place.
+        let mut upper = [0u8; 8];
+        let Some(verb_upper) = upper.get_mut(..verb.len()) else {
+            return Err(CommandError::Unrecognised);
+        };
+        verb_upper.copy_from_slice(verb.as_bytes());
+        verb_upper.make_ascii_uppercase();
+        let verb_upper: &[u8] = verb_upper;
+        let verb_is = |name: &str| verb_upper == name.as_bytes();
         if verb_is("EHLO") || verb_is("HELO") {
             // ehlo = "EHLO" SP ( Domain / address-literal ) CRLF; the name is one word.
             let name = argument
@@ -225,15 +233,15 @@ impl<'a> Command<'a> {
                 .filter(|text| !text.trim().is_empty())
                 .ok_or(CommandError::InvalidArgument)
         };
-        match verb.to_ascii_uppercase().as_str() {
-            "DATA" => bare(Command::Data),
-            "RSET" => bare(Command::Rset),
-            "QUIT" => bare(Command::Quit),
-            "STARTTLS" => bare(Command::StartTls),
-            "VRFY" => Ok(Command::Vrfy(text(argument)?)),
-            "EXPN" => Ok(Command::Expn(text(argument)?)),
-            "HELP" => Ok(Command::Help(argument.filter(|topic| !topic.is_empty()))),
-            "NOOP" => Ok(Command::Noop(argument)),
+        match verb_upper {
+            b"DATA" => bare(Command::Data),
+            b"RSET" => bare(Command::Rset),
+            b"QUIT" => bare(Command::Quit),
+            b"STARTTLS" => bare(Command::StartTls),
+            b"VRFY" => Ok(Command::Vrfy(text(argument)?)),
+            b"EXPN" => Ok(Command::Expn(text(argument)?)),
+            b"HELP" => Ok(Command::Help(argument.filter(|topic| !topic.is_empty()))),
+            b"NOOP" => Ok(Command::Noop(argument)),
             _ => Err(CommandError::Unrecognised),
         }
     }

@@ -35,7 +35,7 @@ impl DataReader {
 
     /// Reads from `input`. With `allow_bare` a lone CR or LF is plain data; without it, it is
     /// reported before it is consumed. Data chunks run over many lines and break only at a
-    /// removed dot, at the end of the input and before a bare line ending.
+    /// line that starts with a dot, at the end of the input and before a bare line ending.
     pub(crate) fn scan(&mut self, input: &[u8], allow_bare: bool) -> Scan {
         let mut skip = 0;
         if self.line_start {
@@ -49,40 +49,76 @@ impl DataReader {
             }
             self.line_start = false;
         }
-        let mut position = skip;
-        loop {
-            let rest = input.get(position..).unwrap_or_default();
-            let Some(found) = memchr::memchr2(b'\r', b'\n', rest) else {
-                return data(skip, input.len());
-            };
-            let at = position + found;
-            let bare_at = match input.get(at) {
-                Some(b'\r') => match input.get(at + 1) {
-                    None => return data(skip, at),
-                    Some(b'\n') => {
-                        position = at + 2;
-                        match input.get(position) {
-                            Some(b'.') | None => {
-                                self.line_start = true;
-                                return data(skip, position);
-                            }
-                            Some(_) => continue,
-                        }
-                    }
-                    Some(_) => at,
-                },
-                _ => at,
-            };
-            if allow_bare {
-                position = bare_at + 1;
-                continue;
+        let body = input.get(skip..).unwrap_or_default();
+        let end = match next_stop(body, !allow_bare) {
+            Some(Stop::Bare(0)) => return Scan::BareLineEnding { skip },
+            Some(Stop::Bare(at)) => return data(skip, skip + at),
+            Some(Stop::DotLine(at)) => at + 2,
+            // Hold back a final CR: the LF that makes it a line end may come next.
+            None if body.last() == Some(&b'\r') => body.len() - 1,
+            None => body.len(),
+        };
+        self.line_start = body.get(..end).unwrap_or_default().ends_with(b"\r\n");
+        data(skip, skip + end)
+    }
+}
+
+/// Where the data must stop.
+enum Stop {
+    /// A CR not followed by LF, or an LF not preceded by CR, at this offset.
+    Bare(usize),
+    /// A CRLF at this offset followed by a dot: the next line is stuffed or ends the data.
+    DotLine(usize),
+}
+
+/// The first stop in `body`, which starts after a line end or a removed dot. A final CR is no
+/// stop: its LF may come with the next input.
+///
+/// One pass over the bytes in blocks; within a block the test has no early exit, so the
+/// compiler vectorises it, and only a block with a hit is searched byte by byte.
+fn next_stop(body: &[u8], strict: bool) -> Option<Stop> {
+    const BLOCK: usize = 512;
+    if strict && body.first() == Some(&b'\n') {
+        return Some(Stop::Bare(0));
+    }
+    let at = |index: usize| body.get(index).copied().unwrap_or_default();
+    let stop_at = |index: usize| -> Option<Stop> {
+        let (this, next, third) = (at(index), at(index + 1), at(index + 2));
+        if this == b'\r' && next == b'\n' && third == b'.' && index + 2 < body.len() {
+            return Some(Stop::DotLine(index));
+        }
+        if strict && index + 1 < body.len() && (this == b'\r') != (next == b'\n') {
+            return Some(Stop::Bare(if this == b'\r' { index } else { index + 1 }));
+        }
+        None
+    };
+    let triples = body.len().saturating_sub(2);
+    let first = body.get(..triples).unwrap_or_default();
+    let second = body.get(1..).unwrap_or_default();
+    let third = body.get(2..).unwrap_or_default();
+    let blocks = first
+        .chunks(BLOCK)
+        .zip(second.chunks(BLOCK))
+        .zip(third.chunks(BLOCK));
+    for (block, ((this, next), after)) in blocks.enumerate() {
+        let hit = this
+            .iter()
+            .zip(next)
+            .zip(after)
+            .fold(0u8, |hit, ((&this, &next), &after)| {
+                let cr = this == b'\r';
+                let lf = next == b'\n';
+                hit | u8::from(cr & lf & (after == b'.')) | u8::from(strict & (cr != lf))
+            });
+        if hit != 0 {
+            let start = block * BLOCK;
+            if let Some(stop) = (start..start + this.len()).find_map(stop_at) {
+                return Some(stop);
             }
-            if bare_at > skip {
-                return data(skip, bare_at);
-            }
-            return Scan::BareLineEnding { skip };
         }
     }
+    // The last pair, which no triple covers.
+    (triples..body.len()).find_map(stop_at)
 }
 
 fn data(skip: usize, end: usize) -> Scan {
