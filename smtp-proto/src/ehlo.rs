@@ -143,14 +143,7 @@ impl<'a> Extension<'a> {
     pub fn parse(line: &'a str) -> Option<Extension<'a>> {
         let mut words = line.split(' ').filter(|word| !word.is_empty());
         let keyword = words.next()?;
-        let keyword_ok = keyword
-            .bytes()
-            .next()
-            .is_some_and(|byte| byte.is_ascii_alphanumeric())
-            && keyword
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-');
-        if !keyword_ok {
+        if !crate::command::is_keyword(keyword) {
             return None;
         }
         let is = |name: &str| keyword.eq_ignore_ascii_case(name);

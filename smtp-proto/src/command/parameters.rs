@@ -317,14 +317,7 @@ fn esmtp_params(input: &str) -> Result<Vec<(&str, Option<&str>)>, CommandError> 
             Some((keyword, value)) => (keyword, Some(value)),
             None => (word, None),
         };
-        // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
-        let keyword_ok = keyword
-            .bytes()
-            .next()
-            .is_some_and(|byte| byte.is_ascii_alphanumeric())
-            && keyword
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-');
+        let keyword_ok = is_keyword(keyword);
         // esmtp-value = 1*(%d33-60 / %d62-126), with UTF-8 from RFC 6531 §3.3.
         let value_ok = value.is_none_or(|value| {
             !value.is_empty()
@@ -338,6 +331,17 @@ fn esmtp_params(input: &str) -> Result<Vec<(&str, Option<&str>)>, CommandError> 
         parameters.push((keyword, value));
     }
     Ok(parameters)
+}
+
+/// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`, RFC 5321 §4.1.2; the same rule
+/// as `ehlo-keyword` of §4.1.1.1.
+pub(crate) fn is_keyword(word: &str) -> bool {
+    word.bytes()
+        .next()
+        .is_some_and(|byte| byte.is_ascii_alphanumeric())
+        && word
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
 }
 
 /// `NOTIFY="NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`, RFC 3461 §4.1.
