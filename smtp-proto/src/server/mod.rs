@@ -248,6 +248,9 @@ enum Phase {
 enum AuthStep {
     Response(Mechanism),
     LoginPassword(Secret<Vec<u8>>),
+    /// A refused bearer token: the error challenge went out; the client's dummy response
+    /// gets this reply (RFC 7628 §3.2.2).
+    BearerRefused(Reply<'static>),
 }
 
 #[derive(Debug)]
@@ -943,6 +946,8 @@ impl Server {
                 self.phase = Phase::Auth(AuthStep::LoginPassword(decoded));
                 return;
             }
+            // The dummy response to the error challenge (RFC 7628 §3.2.2).
+            AuthStep::BearerRefused(failure) => return failure.write_to(&mut self.output),
             AuthStep::LoginPassword(username) => (
                 Mechanism::Login,
                 sasl::decode_login(username.expose(), decoded.expose()),
@@ -989,6 +994,30 @@ impl Server {
         let Some(pending) = self.pending.take() else {
             return Err(SessionError::UnknownRequest);
         };
+        if let Pending::Auth {
+            mechanism: Mechanism::OAuthBearer | Mechanism::XOAuth2,
+            ..
+        } = pending
+            && !accepted
+        {
+            // RFC 7628 §3.2.2: a refused token gets an error challenge first; the client
+            // answers it with a dummy response, and then the failure reply follows.
+            let failure = reply.map_or_else(
+                || {
+                    Reply::new(
+                        535,
+                        Some(EnhancedStatus::new(5, 7, 8)),
+                        "Authentication credentials invalid",
+                    )
+                },
+                Reply::into_owned,
+            );
+            // base64 of {"status":"invalid_token"}
+            Reply::new(334, None, "eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=")
+                .write_to(&mut self.output);
+            self.phase = Phase::Auth(AuthStep::BearerRefused(failure));
+            return Ok(());
+        }
         if let Some(reply) = &reply {
             reply.write_to(&mut self.output);
         }

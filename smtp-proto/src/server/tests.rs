@@ -612,3 +612,35 @@ fn the_conversation_is_what_the_proptest_thinks() {
         seen.text()
     );
 }
+
+#[test]
+fn refused_bearer_token_gets_the_rfc7628_error_challenge_first() {
+    let mut config = ServerConfig::new("mx.example");
+    config.auth_mechanisms = vec![Mechanism::OAuthBearer];
+    config.auth_requires_tls = false;
+    let mut server = Server::new(config);
+    // n,a=user@example.com,^Aauth=Bearer token^A^A
+    server.handle_input(
+        b"EHLO c\r\nAUTH OAUTHBEARER bixhPXVzZXJAZXhhbXBsZS5jb20sAWF1dGg9QmVhcmVyIHRva2VuAQE=\r\n",
+    );
+    let mut out = Vec::new();
+    while let Some(event) = server.poll(&mut out) {
+        let request = event.request().unwrap();
+        if matches!(event, Event::Authenticate { .. }) {
+            server
+                .reject(
+                    request,
+                    Reply::new(535, Some(EnhancedStatus::new(5, 7, 8)), "bad token"),
+                )
+                .unwrap();
+        } else {
+            server.accept(request).unwrap();
+        }
+    }
+    assert!(out.ends_with(b"334 eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=\r\n"));
+    out.clear();
+    server.handle_input(b"AQ==\r\n");
+    assert_eq!(server.poll(&mut out), None);
+    assert_eq!(out, b"535 5.7.8 bad token\r\n");
+    assert!(server.authenticated().is_none());
+}
