@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use tegami::arc::{ArcResult, ChainStatus, Config, SealSpec, Sealer, Validator};
 use tegami::core::crypto::RingBackend;
-use tegami::core::dns::{self, ZoneResolver};
+use tegami::core::dns;
 
 use crate::GlobalArgs;
 use crate::auth::authenticate;
@@ -76,7 +76,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &ArcArgs) -> Result<(), CliError> {
     }
 }
 
-fn validate(message: &[u8], resolver: &ZoneResolver) -> Result<ArcResult, CliError> {
+fn validate(message: &[u8], resolver: &resolver::CliResolver) -> Result<ArcResult, CliError> {
     let mut validator = Validator::new(Config::default());
     validator
         .handle_input(message)
@@ -85,7 +85,11 @@ fn validate(message: &[u8], resolver: &ZoneResolver) -> Result<ArcResult, CliErr
     dns::resolve(&mut validator, resolver).map_err(CliError::Machine)
 }
 
-fn verify(global: &GlobalArgs, resolver: &ZoneResolver, file: &Path) -> Result<(), CliError> {
+fn verify(
+    global: &GlobalArgs,
+    resolver: &resolver::CliResolver,
+    file: &Path,
+) -> Result<(), CliError> {
     let message = read_message(file)?;
     let result = validate(&message, resolver)?;
     if global.json {
@@ -106,7 +110,11 @@ fn verify(global: &GlobalArgs, resolver: &ZoneResolver, file: &Path) -> Result<(
     Ok(())
 }
 
-fn seal(global: &GlobalArgs, resolver: &ZoneResolver, args: &SealArgs) -> Result<(), CliError> {
+fn seal(
+    global: &GlobalArgs,
+    resolver: &resolver::CliResolver,
+    args: &SealArgs,
+) -> Result<(), CliError> {
     let key = signing_key(&args.key)?;
     let (domain, selector) = signer_names(&args.domain, &args.selector)?;
     let now = global.now()?;

@@ -11,7 +11,7 @@ use serde_json::json;
 use tegami::arc::ArcResult;
 use tegami::authenticator::{Authenticator, Config, Connection};
 use tegami::core::auth_results::AuthenticationResults;
-use tegami::core::dns::{self, ZoneResolver};
+use tegami::core::dns;
 use tegami::dkim::SignatureResult;
 use tegami::spf::Verdict;
 
@@ -55,7 +55,7 @@ pub(crate) struct Authenticated {
 /// ARC chain and DMARC.
 pub(crate) fn authenticate(
     global: &GlobalArgs,
-    resolver: &ZoneResolver,
+    resolver: &resolver::CliResolver,
     message: &[u8],
     connection: Option<(IpAddr, &str, &str)>,
     authserv_id: &str,

@@ -23,9 +23,9 @@ pub(crate) enum CliError {
     /// A flag the command needs is missing.
     #[error("missing {0}")]
     MissingArgument(&'static str),
-    /// No resolver is available.
-    #[error("no --zone given and the system resolver is not built into this tegami yet")]
-    NoResolver,
+    /// The system's resolver could not be set up.
+    #[error("system resolver: {0}")]
+    Resolver(String),
     /// A protocol machine broke its own contract: a bug in tegami, reported rather than hidden.
     #[error("internal error: {0}")]
     Machine(tegami::core::dns::MisuseError),

@@ -20,6 +20,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use tegami_core::domain::Domain;
+
 /// The `_mta-sts.<domain>` TXT record, RFC 8461 §3.1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StsRecord {
@@ -217,13 +219,16 @@ impl Policy {
                     max_age = Some(age.min(Policy::MAX_AGE_LIMIT));
                 }
                 "mx" => {
-                    let pattern = value.to_ascii_lowercase();
-                    let pattern = String::from(pattern.strip_suffix('.').unwrap_or(&pattern));
-                    let name = pattern.strip_prefix("*.").unwrap_or(&pattern);
-                    if name.is_empty() || name.contains('*') || !name.contains('.') {
-                        return Err(StsError::InvalidPolicy("invalid mx pattern"));
-                    }
-                    mx.push(pattern);
+                    // A host name, or "*." and a host name (§3.2); kept in A-label form.
+                    let (wildcard, name) = match value.strip_prefix("*.") {
+                        Some(name) => ("*.", name),
+                        None => ("", value),
+                    };
+                    let domain = Domain::parse(name.as_bytes())
+                        .ok()
+                        .filter(|domain| domain.label_count() >= 2)
+                        .ok_or(StsError::InvalidPolicy("invalid mx pattern"))?;
+                    mx.push(alloc::format!("{wildcard}{}", domain.as_str()));
                 }
                 _ => extensions.push((key.into(), value.into())),
             }
@@ -248,7 +253,10 @@ impl Policy {
     /// itself, case-insensitively and without a trailing dot; `*.example.com` matches any name
     /// with exactly one more label on the left.
     pub fn matches_mx(&self, host: &str) -> bool {
-        let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+        let Ok(host) = Domain::parse(host.as_bytes()) else {
+            return false;
+        };
+        let host = host.as_str();
         self.mx
             .iter()
             .any(|pattern| match pattern.strip_prefix("*.") {

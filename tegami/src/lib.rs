@@ -5,6 +5,8 @@
 //! protocol crates are re-exported for everything else.
 
 pub mod authenticator;
+#[cfg(feature = "hickory")]
+pub mod hickory;
 
 pub use authenticator::{Authenticator, Connection, Outcome};
 pub use tegami_arc as arc;

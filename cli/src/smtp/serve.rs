@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tegami::core::dns::ZoneResolver;
 use tegami::dmarc::{DmarcResult, Policy};
 use tegami::smtp::reply::{EnhancedStatus, Reply};
 use tegami::smtp::sasl::Credentials;
@@ -66,7 +65,7 @@ struct Shared {
     tls: Option<Arc<rustls::ServerConfig>>,
     users: HashMap<String, String>,
     maildir: PathBuf,
-    resolver: Option<ZoneResolver>,
+    resolver: crate::resolver::CliResolver,
     authserv_id: String,
     reject_dmarc: bool,
     now: Option<u64>,
@@ -103,19 +102,13 @@ pub(crate) fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), CliError>
         let path = args.out.join(folder);
         std::fs::create_dir_all(&path).map_err(|source| CliError::Create { path, source })?;
     }
-    let resolver = match &global.zone {
-        Some(_) => Some(crate::resolver::from_flags(global)?),
-        None => None,
-    };
+    let resolver = crate::resolver::from_flags(global)?;
     let listener = TcpListener::bind(args.listen).map_err(|source| CliError::Create {
         path: PathBuf::from(args.listen.to_string()),
         source,
     })?;
     let address = listener.local_addr().map_err(CliError::Write)?;
     out!("listening on {address}");
-    if resolver.is_none() {
-        eprintln!("tegami: no --zone: messages are stored without Authentication-Results");
-    }
     let shared = Arc::new(Shared {
         config,
         tls,
@@ -248,7 +241,8 @@ fn deliver(
 ) -> Result<(), Reply<'static>> {
     let temporary = |text: &'static str| Reply::new(451, Some(EnhancedStatus::new(4, 3, 0)), text);
     let mut stored = Vec::with_capacity(message.len() + 512);
-    if let Some(resolver) = &shared.resolver {
+    {
+        let resolver = &shared.resolver;
         let global = GlobalArgs {
             zone: None,
             servfail: Vec::new(),
