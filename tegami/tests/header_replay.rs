@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
+mod common;
 
 use tegami::core::crypto::{CryptoBackend, PrivateKey, RingBackend, SignPolicy};
 use tegami::core::dns::{self, ZoneResolver};
@@ -19,17 +19,12 @@ use tegami::dkim::{Config, DkimResult, Signer, SigningSpec, Verifier};
 const NOW: u64 = 1_795_424_500;
 
 fn example(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name);
-    std::fs::read_to_string(path).unwrap()
+    String::from_utf8(common::example(name)).unwrap()
 }
 
 /// `examples/message.eml` in CRLF form, signed with the demo ed25519 key of the example zone.
 fn signed() -> String {
-    let message = example("message.eml")
-        .replace("\r\n", "\n")
-        .replace('\n', "\r\n");
+    let message = example("message.eml");
     let key = PrivateKey::from_pem(&example("keys/ed2026.pem")).unwrap();
     let key = RingBackend
         .signing_key(&key, &SignPolicy::default())

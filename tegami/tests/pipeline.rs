@@ -9,30 +9,13 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
+mod common;
 
+use common::example;
 use tegami::authenticator::{Authenticator, Config, Connection, Outcome};
 use tegami::core::dns::{Resolver, Step, ZoneResolver};
 
 const NOW: u64 = 1_795_424_500;
-
-fn example(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name);
-    let bytes = std::fs::read(path).unwrap();
-    // The examples are stored with LF line ends; SMTP carries CRLF.
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 20);
-    let mut previous = 0;
-    for &b in &bytes {
-        if b == b'\n' && previous != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        previous = b;
-    }
-    out
-}
 
 fn zone() -> ZoneResolver {
     ZoneResolver::from_master_file(&String::from_utf8(example("example.com.zone")).unwrap())

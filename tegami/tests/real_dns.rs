@@ -10,25 +10,24 @@
     clippy::print_stdout
 )]
 
+mod common;
+
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::{example, example_path};
 use tegami::authenticator::{Authenticator, Config, Connection, Outcome};
 use tegami::core::dns::{self, DnsError, QueryKind, Resolver, ZoneResolver};
 use tegami::hickory::BlockingHickoryResolver;
 
 const NOW: u64 = 1_795_424_500;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 /// The example zone with CRLF-free text, split in two: nsd serves only names inside a zone, so
 /// the reverse (PTR) record gets a zone of its own.
 fn zones(dir: &Path) -> String {
-    let text = std::fs::read_to_string(root().join("examples/example.com.zone")).unwrap();
+    let text = std::fs::read_to_string(example_path("example.com.zone")).unwrap();
     let (forward, reverse): (Vec<&str>, Vec<&str>) = text
         .lines()
         .partition(|line| !line.contains("in-addr.arpa."));
@@ -92,20 +91,6 @@ fn start_nsd(dir: &Path, port: u16) -> Nsd {
     Nsd(child)
 }
 
-fn message() -> Vec<u8> {
-    let bytes = std::fs::read(root().join("examples/signed.eml")).unwrap();
-    let mut out = Vec::new();
-    let mut previous = 0;
-    for &b in &bytes {
-        if b == b'\n' && previous != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        previous = b;
-    }
-    out
-}
-
 fn pipeline(resolver: &impl Resolver, mail_from: &str) -> Outcome {
     let connection = Connection {
         ip: "192.0.2.25".parse().unwrap(),
@@ -113,7 +98,7 @@ fn pipeline(resolver: &impl Resolver, mail_from: &str) -> Outcome {
         mail_from: mail_from.into(),
     };
     let mut authenticator = Authenticator::new(connection, Config::new("mx.example.net"), NOW);
-    authenticator.handle_input(&message()).unwrap();
+    authenticator.handle_input(&example("signed.eml")).unwrap();
     authenticator.handle_end();
     dns::resolve(&mut authenticator, resolver).unwrap()
 }
