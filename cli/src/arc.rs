@@ -5,9 +5,11 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use tegami::arc::{ArcResult, ChainStatus, Config, SealSpec, Sealer, Validator};
-use tegami::core::crypto::RingBackend;
+use tegami::arc::{ArcResult, ArcSetFields, ChainStatus, Config, SealSpec, Sealer, Validator};
+use tegami::core::crypto::{RingBackend, RingSigningKey};
 use tegami::core::dns;
+use tegami::core::domain::Domain;
+use tegami::dkim::Selector;
 
 use crate::GlobalArgs;
 use crate::auth::authenticate;
@@ -110,6 +112,42 @@ fn verify(
     Ok(())
 }
 
+/// This hop as an ARC sealer: the key, names and signed header fields of its ARC sets.
+pub(crate) struct Hop<'k> {
+    pub(crate) key: &'k RingSigningKey,
+    pub(crate) domain: Domain,
+    pub(crate) selector: Selector,
+    pub(crate) authserv_id: &'k str,
+    pub(crate) headers: Option<Vec<String>>,
+}
+
+impl Hop<'_> {
+    /// The ARC set for `message` with this hop's Authentication-Results field in front, given
+    /// the chain's validation status; `None` when an earlier hop recorded a failed chain.
+    pub(crate) fn seal(
+        &self,
+        chain: ChainStatus,
+        results_field: &str,
+        message: &[u8],
+        now: u64,
+    ) -> Result<Option<ArcSetFields>, CliError> {
+        let mut spec = SealSpec::new(
+            self.key,
+            self.domain.clone(),
+            self.selector.clone(),
+            self.authserv_id,
+        );
+        spec.chain_status = Some(chain);
+        spec.signed_headers = self.headers.clone();
+        let mut sealer = Sealer::with_backend(RingBackend, spec, now);
+        sealer.handle_input(results_field.as_bytes());
+        sealer.handle_input(message);
+        sealer
+            .finish()
+            .map_err(|error| CliError::Key(error.to_string()))
+    }
+}
+
 fn seal(
     global: &GlobalArgs,
     resolver: &resolver::CliResolver,
@@ -127,25 +165,21 @@ fn seal(
     };
     let found = authenticate(global, resolver, &message, connection, &args.authserv_id)?;
     let results_field = format!("{}\r\n", found.results.to_field());
-    let chain = found.arc;
-
-    let mut spec = SealSpec::new(&key, domain, selector, &args.authserv_id);
-    spec.chain_status = Some(chain.status);
-    if let Some(headers) = &args.headers {
-        spec.signed_headers = Some(
-            headers
-                .split(':')
-                .map(str::trim)
-                .map(String::from)
-                .collect(),
-        );
-    }
-    let mut sealer = Sealer::with_backend(RingBackend, spec, now);
-    sealer.handle_input(results_field.as_bytes());
-    sealer.handle_input(&message);
-    let set = sealer
-        .finish()
-        .map_err(|error| CliError::Key(error.to_string()))?;
+    let headers = args.headers.as_ref().map(|headers| {
+        headers
+            .split(':')
+            .map(str::trim)
+            .map(String::from)
+            .collect()
+    });
+    let hop = Hop {
+        key: &key,
+        domain,
+        selector,
+        authserv_id: &args.authserv_id,
+        headers,
+    };
+    let set = hop.seal(found.arc.status, &results_field, &message, now)?;
     let mut out = std::io::stdout().lock();
     match &set {
         Some(set) => out.write_all(set.to_prepend().as_bytes()),

@@ -465,3 +465,60 @@ fn which(program: &str) -> PathBuf {
         .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join(program)).find(|path| path.is_file()))
         .unwrap_or_else(|| panic!("smtp interop needs {program} (Debian package `{program}`, installed by .ci/run); it is not on PATH"))
 }
+
+#[test]
+fn tegami_serve_seals_as_a_forwarder() {
+    let dir = scratch("arc");
+    let key = root().join("examples/keys/ed2026.pem");
+    let server = serve(
+        &dir,
+        &[
+            "--arc-key",
+            key.to_str().unwrap(),
+            "--arc-domain",
+            "example.com",
+            "--arc-selector",
+            "ed2026",
+        ],
+    );
+    let output = tegami()
+        .args([
+            "--json",
+            "smtp",
+            "send",
+            "--server",
+            &format!("127.0.0.1:{}", server.port),
+        ])
+        .args(["--from", "alice@example.com", "--to", "b@server.example"])
+        .arg(root().join("examples/signed.eml"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("\"delivered\":true"),
+        "{output:?}"
+    );
+    let stored = std::fs::read_dir(dir.join("maildir/new"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&stored).unwrap();
+    let seal = text.split("\r\nARC-Message-Signature:").next().unwrap();
+    assert!(seal.starts_with("ARC-Seal: a=ed25519-sha256;"), "{text}");
+    assert!(
+        seal.contains("cv=none;") && seal.contains("i=1;") && seal.contains("d=example.com;"),
+        "{seal}"
+    );
+    // The next hop validates the chain this server started.
+    let output = tegami()
+        .arg("--zone")
+        .arg(root().join("examples/example.com.zone"))
+        .args(["--json", "arc", "verify"])
+        .arg(&stored)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["cv"], "pass", "{json}");
+    assert_eq!(json["instances"], 1);
+}

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use tegami::core::crypto::RingSigningKey;
+use tegami::core::domain::Domain;
+use tegami::dkim::Selector;
 use tegami::dmarc::{DmarcResult, Policy};
 use tegami::smtp::reply::{EnhancedStatus, Reply};
 use tegami::smtp::sasl::Credentials;
@@ -24,7 +27,7 @@ use crate::error::CliError;
 /// Arguments of `tegami smtp serve`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  tegami --zone examples/example.com.zone smtp serve --listen 127.0.0.1:2525 --out /tmp/maildir\n\nEach accepted message is stored in DIR/new with an Authentication-Results field in front\n(when --zone gives a resolver); `listening on ADDR` is printed once the socket is bound."
+    after_help = "Example:\n  tegami --zone examples/example.com.zone smtp serve --listen 127.0.0.1:2525 --out /tmp/maildir\n\nEach accepted message is stored in DIR/new with this hop's Authentication-Results field\n(and, with --arc-key, its ARC set) in front; `listening on ADDR` is printed once the socket\nis bound."
 )]
 pub(crate) struct ServeArgs {
     /// The address to listen on (port 0 picks a free one).
@@ -54,6 +57,15 @@ pub(crate) struct ServeArgs {
     /// Answer 550 5.7.1 when DMARC fails for a domain whose policy is reject.
     #[arg(long)]
     reject_dmarc: bool,
+    /// Seal each message as a forwarder (ARC, RFC 8617) with this key (PEM, RSA or Ed25519).
+    #[arg(long, value_name = "PEM", requires_all = ["arc_domain", "arc_selector"])]
+    arc_key: Option<PathBuf>,
+    /// The ARC sealing domain (`d=`).
+    #[arg(long, value_name = "D", requires = "arc_key")]
+    arc_domain: Option<String>,
+    /// The ARC selector (`s=`).
+    #[arg(long, value_name = "S", requires = "arc_key")]
+    arc_selector: Option<String>,
     /// The largest message accepted, in octets.
     #[arg(long, value_name = "OCTETS", default_value_t = 25 * 1024 * 1024)]
     max_size: u64,
@@ -68,6 +80,7 @@ struct Shared {
     resolver: crate::resolver::CliResolver,
     authserv_id: String,
     reject_dmarc: bool,
+    arc: Option<(RingSigningKey, Domain, Selector)>,
     now: Option<u64>,
     counter: AtomicU64,
 }
@@ -103,6 +116,13 @@ pub(crate) fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), CliError>
         std::fs::create_dir_all(&path).map_err(|source| CliError::Create { path, source })?;
     }
     let resolver = crate::resolver::from_flags(global)?;
+    let arc = match (&args.arc_key, &args.arc_domain, &args.arc_selector) {
+        (Some(key), Some(domain), Some(selector)) => {
+            let (domain, selector) = crate::dkim::signer_names(domain, selector)?;
+            Some((crate::dkim::signing_key(key)?, domain, selector))
+        }
+        _ => None,
+    };
     let listener = TcpListener::bind(args.listen).map_err(|source| CliError::Create {
         path: PathBuf::from(args.listen.to_string()),
         source,
@@ -117,6 +137,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), CliError>
         resolver,
         authserv_id: args.hostname.clone(),
         reject_dmarc: args.reject_dmarc,
+        arc,
         now: global.now,
         counter: AtomicU64::new(0),
     });
@@ -263,8 +284,27 @@ fn deliver(
                 "Rejected by the DMARC policy of the From domain",
             ));
         }
-        stored.extend_from_slice(found.results.to_field().as_bytes());
-        stored.extend_from_slice(b"\r\n");
+        let results_field = format!("{}\r\n", found.results.to_field());
+        if let Some((key, domain, selector)) = &shared.arc {
+            let hop = crate::arc::Hop {
+                key,
+                domain: domain.clone(),
+                selector: selector.clone(),
+                authserv_id: &shared.authserv_id,
+                headers: None,
+            };
+            let now = global
+                .now()
+                .map_err(|_| temporary("No clock for the ARC seal"))?;
+            // A chain an earlier hop recorded as failed is not extended (RFC 8617 §5.1.2).
+            if let Some(set) = hop
+                .seal(found.arc.status, &results_field, &message, now)
+                .map_err(|_| temporary("Cannot seal the message"))?
+            {
+                stored.extend_from_slice(set.to_prepend().as_bytes());
+            }
+        }
+        stored.extend_from_slice(results_field.as_bytes());
     }
     stored.extend_from_slice(&message);
     store(shared, &stored).map_err(|_| temporary("Cannot store the message"))
