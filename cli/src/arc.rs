@@ -163,7 +163,7 @@ fn seal(
         (Some(ip), Some(helo), Some(sender)) => Some((ip, helo.as_str(), sender.as_str())),
         _ => None,
     };
-    let found = authenticate(global, resolver, &message, connection, &args.authserv_id)?;
+    let found = authenticate(now, resolver, &message, connection, &args.authserv_id)?;
     let results_field = format!("{}\r\n", found.results.to_field());
     let headers = args.headers.as_ref().map(|headers| {
         headers

@@ -52,16 +52,15 @@ pub(crate) struct Authenticated {
 }
 
 /// Runs the facade's pipeline: SPF (when the connection is known), every DKIM signature, the
-/// ARC chain and DMARC.
+/// ARC chain and DMARC, with signature times checked against `now`.
 pub(crate) fn authenticate(
-    global: &GlobalArgs,
+    now: u64,
     resolver: &resolver::CliResolver,
     message: &[u8],
     connection: Option<(IpAddr, &str, &str)>,
     authserv_id: &str,
 ) -> Result<Authenticated, CliError> {
     let config = Config::new(authserv_id);
-    let now = global.now()?;
     let mut pipeline = match connection {
         Some((ip, helo, sender)) => Authenticator::new(
             Connection {
@@ -95,7 +94,13 @@ pub(crate) fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<(), CliError> 
     let resolver = resolver::from_flags(global)?;
     let message = read_message(&args.file)?;
     let connection = Some((args.ip, args.helo.as_str(), args.sender.as_str()));
-    let found = authenticate(global, &resolver, &message, connection, &args.authserv_id)?;
+    let found = authenticate(
+        global.now()?,
+        &resolver,
+        &message,
+        connection,
+        &args.authserv_id,
+    )?;
     let field = found.results.to_field();
     if !global.json {
         out!("{field}");

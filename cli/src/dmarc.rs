@@ -72,7 +72,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &DmarcArgs) -> Result<(), CliError>
     };
     let message = read_message(file)?;
     let found = authenticate(
-        global,
+        global.now()?,
         &resolver,
         &message,
         Some((ip, helo, sender)),

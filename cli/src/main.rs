@@ -144,12 +144,17 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 impl GlobalArgs {
     /// The time to check signatures against: `--now`, or the system clock.
     fn now(&self) -> Result<u64, CliError> {
-        match self.now {
-            Some(now) => Ok(now),
-            None => std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|elapsed| elapsed.as_secs())
-                .map_err(|_| CliError::Clock),
-        }
+        clock(self.now)
+    }
+}
+
+/// `fixed` when given (`--now`), else the system clock in seconds since the Unix epoch.
+fn clock(fixed: Option<u64>) -> Result<u64, CliError> {
+    match fixed {
+        Some(now) => Ok(now),
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_secs())
+            .map_err(|_| CliError::Clock),
     }
 }

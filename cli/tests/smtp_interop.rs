@@ -229,17 +229,22 @@ fn submission_args(dir: &Path) -> Vec<String> {
     ]
 }
 
+/// `tegami smtp serve` as a relay, or as a submission server with STARTTLS and AUTH.
+fn serve_as(dir: &Path, submission: bool) -> Peer {
+    let extra = if submission {
+        submission_args(dir)
+    } else {
+        Vec::new()
+    };
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    serve(dir, &extra)
+}
+
 #[test]
 fn smtplib_to_tegami_serve() {
     for mode in ["plain", "starttls-plain", "starttls-login"] {
         let dir = scratch(&format!("smtplib-{mode}"));
-        let extra = if mode == "plain" {
-            Vec::new()
-        } else {
-            submission_args(&dir)
-        };
-        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-        let server = serve(&dir, &extra);
+        let server = serve_as(&dir, mode != "plain");
         let sent = messages(&dir);
         let output = Command::new(python())
             .arg(root().join("cli/tests/interop/smtplib_client.py"))
@@ -263,13 +268,7 @@ fn swaks_to_tegami_serve() {
     let swaks = which("swaks");
     for mode in ["pipeline", "starttls-plain", "starttls-login"] {
         let dir = scratch(&format!("swaks-{mode}"));
-        let extra = if mode == "pipeline" {
-            Vec::new()
-        } else {
-            submission_args(&dir)
-        };
-        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-        let server = serve(&dir, &extra);
+        let server = serve_as(&dir, mode != "pipeline");
         let sent = messages(&dir);
         // swaks ends a file that closes with an empty line with a line break of its own; the
         // empty-body message goes through smtplib and aiosmtpd instead.

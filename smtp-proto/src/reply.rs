@@ -31,6 +31,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use std::io::Write as _;
 
 /// An SMTP reply: a three-digit code, an optional enhanced status code and one or more lines.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -268,10 +269,11 @@ impl<'a> Reply<'a> {
         let count = self.lines.len().max(1);
         for index in 0..count {
             let text = self.lines.get(index).map_or("", |line| line.as_ref());
-            push_code(out, self.code);
-            out.push(if index + 1 == count { b' ' } else { b'-' });
+            let separator = if index + 1 == count { ' ' } else { '-' };
+            // Writing into a Vec cannot fail.
+            let _ = write!(out, "{:03}{separator}", self.code.min(999));
             if let Some(status) = self.enhanced {
-                push_status(out, status);
+                let _ = write!(out, "{status}");
                 if !text.is_empty() {
                     out.push(b' ');
                 }
@@ -383,21 +385,6 @@ fn digits(bytes: &[u8], start: usize) -> Option<(u16, usize)> {
         .iter()
         .fold(0u16, |value, digit| value * 10 + u16::from(digit - b'0'));
     Some((value, start + count))
-}
-
-fn push_code(out: &mut Vec<u8>, code: u16) {
-    let code = code.min(999);
-    for divisor in [100, 10, 1] {
-        out.push(b'0' + u8::try_from(code / divisor % 10).unwrap_or_default());
-    }
-}
-
-fn push_status(out: &mut Vec<u8>, status: EnhancedStatus) {
-    use core::fmt::Write as _;
-    let mut text = String::new();
-    // Writing into a String cannot fail.
-    let _ = write!(text, "{status}");
-    out.extend_from_slice(text.as_bytes());
 }
 
 #[cfg(test)]

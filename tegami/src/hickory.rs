@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use hickory_resolver::TokioResolver;
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
+use hickory_resolver::config::{NameServerConfig, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError as HickoryDnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
@@ -80,12 +80,10 @@ impl HickoryResolver {
         server: SocketAddr,
         timeout: Duration,
     ) -> Result<HickoryResolver, HickoryError> {
-        let mut udp = ConnectionConfig::udp();
-        udp.port = server.port();
-        let mut tcp = ConnectionConfig::tcp();
-        tcp.port = server.port();
         let mut name_server = NameServerConfig::udp_and_tcp(server.ip());
-        name_server.connections = vec![udp, tcp];
+        for connection in &mut name_server.connections {
+            connection.port = server.port();
+        }
         let mut config = ResolverConfig::default();
         config.add_name_server(name_server);
         let mut builder =

@@ -253,7 +253,8 @@ fn check(shared: &Shared, credentials: &Credentials) -> Result<(), Reply<'static
     }
 }
 
-/// Authenticates the message (when a resolver is set), applies `--reject-dmarc`, and stores it.
+/// Authenticates the message, applies `--reject-dmarc`, seals it with `--arc-key`, and stores
+/// it behind the new fields.
 fn deliver(
     shared: &Shared,
     peer: IpAddr,
@@ -261,51 +262,45 @@ fn deliver(
     message: Vec<u8>,
 ) -> Result<(), Reply<'static>> {
     let temporary = |text: &'static str| Reply::new(451, Some(EnhancedStatus::new(4, 3, 0)), text);
-    let mut stored = Vec::with_capacity(message.len() + 512);
+    let now = crate::clock(shared.now).map_err(|_| temporary("No clock"))?;
+    let connection = Some((peer, transaction.helo.as_str(), transaction.sender.as_str()));
+    let found = crate::auth::authenticate(
+        now,
+        &shared.resolver,
+        &message,
+        connection,
+        &shared.authserv_id,
+    )
+    .map_err(|_| temporary("Authentication failed to run"))?;
+    if shared.reject_dmarc
+        && found.dmarc.result == DmarcResult::Fail
+        && found.dmarc.policy() == Some(Policy::Reject)
     {
-        let resolver = &shared.resolver;
-        let global = GlobalArgs {
-            zone: None,
-            servfail: Vec::new(),
-            now: shared.now,
-            json: false,
-        };
-        let connection = Some((peer, transaction.helo.as_str(), transaction.sender.as_str()));
-        let found =
-            crate::auth::authenticate(&global, resolver, &message, connection, &shared.authserv_id)
-                .map_err(|_| temporary("Authentication failed to run"))?;
-        if shared.reject_dmarc
-            && found.dmarc.result == DmarcResult::Fail
-            && found.dmarc.policy() == Some(Policy::Reject)
-        {
-            return Err(Reply::new(
-                550,
-                Some(EnhancedStatus::new(5, 7, 1)),
-                "Rejected by the DMARC policy of the From domain",
-            ));
-        }
-        let results_field = format!("{}\r\n", found.results.to_field());
-        if let Some((key, domain, selector)) = &shared.arc {
-            let hop = crate::arc::Hop {
-                key,
-                domain: domain.clone(),
-                selector: selector.clone(),
-                authserv_id: &shared.authserv_id,
-                headers: None,
-            };
-            let now = global
-                .now()
-                .map_err(|_| temporary("No clock for the ARC seal"))?;
-            // A chain an earlier hop recorded as failed is not extended (RFC 8617 §5.1.2).
-            if let Some(set) = hop
-                .seal(found.arc.status, &results_field, &message, now)
-                .map_err(|_| temporary("Cannot seal the message"))?
-            {
-                stored.extend_from_slice(set.to_prepend().as_bytes());
-            }
-        }
-        stored.extend_from_slice(results_field.as_bytes());
+        return Err(Reply::new(
+            550,
+            Some(EnhancedStatus::new(5, 7, 1)),
+            "Rejected by the DMARC policy of the From domain",
+        ));
     }
+    let results_field = format!("{}\r\n", found.results.to_field());
+    let mut stored = Vec::with_capacity(message.len() + 2048);
+    if let Some((key, domain, selector)) = &shared.arc {
+        let hop = crate::arc::Hop {
+            key,
+            domain: domain.clone(),
+            selector: selector.clone(),
+            authserv_id: &shared.authserv_id,
+            headers: None,
+        };
+        // A chain an earlier hop recorded as failed is not extended (RFC 8617 §5.1.2).
+        if let Some(set) = hop
+            .seal(found.arc.status, &results_field, &message, now)
+            .map_err(|_| temporary("Cannot seal the message"))?
+        {
+            stored.extend_from_slice(set.to_prepend().as_bytes());
+        }
+    }
+    stored.extend_from_slice(results_field.as_bytes());
     stored.extend_from_slice(&message);
     store(shared, &stored).map_err(|_| temporary("Cannot store the message"))
 }

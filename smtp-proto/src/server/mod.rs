@@ -292,6 +292,18 @@ enum Step {
     Queued(Queued),
 }
 
+impl Pending {
+    fn request(&self) -> Request {
+        match self {
+            Pending::Hello { request, .. }
+            | Pending::Auth { request, .. }
+            | Pending::Mail { request, .. }
+            | Pending::Rcpt { request, .. }
+            | Pending::Message { request } => *request,
+        }
+    }
+}
+
 impl Event<'_> {
     /// The decision handle, for the events that wait for one.
     pub fn request(&self) -> Option<Request> {
@@ -978,17 +990,7 @@ impl Server {
         reply: Option<Reply<'_>>,
         accepted: bool,
     ) -> Result<(), SessionError> {
-        let pending_request = match &self.pending {
-            Some(
-                Pending::Hello { request, .. }
-                | Pending::Auth { request, .. }
-                | Pending::Mail { request, .. }
-                | Pending::Rcpt { request, .. }
-                | Pending::Message { request },
-            ) => *request,
-            None => return Err(SessionError::UnknownRequest),
-        };
-        if pending_request != request {
+        if self.pending.as_ref().map(Pending::request) != Some(request) {
             return Err(SessionError::UnknownRequest);
         }
         let Some(pending) = self.pending.take() else {
