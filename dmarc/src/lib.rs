@@ -32,6 +32,7 @@ pub mod evaluation;
 pub mod fuzzing;
 pub mod psl;
 pub mod record;
+pub mod report;
 pub mod tree_walk;
 pub mod verdict;
 

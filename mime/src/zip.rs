@@ -46,6 +46,8 @@ pub struct ZipEntry {
     pub compressed_size: u64,
     /// The uncompressed size.
     pub size: u64,
+    /// The offset of the entry's local file header (§4.3.7) in the archive.
+    pub header_offset: u64,
 }
 
 /// The kinds of ZIP encryption.
@@ -75,6 +77,21 @@ pub fn read_directory(data: &[u8]) -> ZipDirectory {
         return directory;
     }
     local_headers(data)
+}
+
+/// The stored (possibly compressed) data of `entry` in `data`: the bytes after its local file
+/// header (§4.3.7), as long as the directory's compressed size says. `None` when the header or
+/// the data lies outside `data`.
+pub fn entry_data<'a>(data: &'a [u8], entry: &ZipEntry) -> Option<&'a [u8]> {
+    let at = usize::try_from(entry.header_offset).ok()?;
+    if data.get(at..at.checked_add(4)?) != Some(b"PK\x03\x04") {
+        return None;
+    }
+    let name_len = usize::from(u16_at(data, at + 26)?);
+    let extra_len = usize::from(u16_at(data, at + 28)?);
+    let start = at.checked_add(30 + name_len + extra_len)?;
+    let len = usize::try_from(entry.compressed_size).ok()?;
+    data.get(start..start.checked_add(len)?)
 }
 
 fn u16_at(data: &[u8], at: usize) -> Option<u16> {
@@ -111,6 +128,12 @@ fn entry_at(data: &[u8], at: usize, central: bool) -> Option<(ZipEntry, u16, usi
         method,
         compressed_size: u64::from(compressed),
         size: u64::from(size),
+        // The central header's relative offset (§4.3.12); a local header's own position.
+        header_offset: if central {
+            u64::from(u32_at(data, at + 42)?)
+        } else {
+            at as u64
+        },
     };
     Some((entry, flags, name_start + name_len))
 }
@@ -247,6 +270,10 @@ mod tests {
         );
         let directory = read_directory(&archive(1, 8));
         assert_eq!(directory.entries[0].name, "report.pdf");
+        assert_eq!(
+            entry_data(&archive(0, 0), &read_directory(&archive(0, 0)).entries[0]),
+            Some(&b"data"[..])
+        );
         assert!(directory.is_zip && !directory.truncated);
     }
 
