@@ -154,12 +154,22 @@ def main() -> int:
     for response in (b"\x00jane\x00hunter2", b"Ursel\x00Kurt\x00xipj3plmq", b"user=a@b\x01auth=Bearer t\x01\x01",
                      b"n,a=user@example.com,\x01host=x\x01auth=Bearer t\x01\x01", b"*", b"AGphbmUAaHVudGVyMg=="):
         write(corpus, "smtp_sasl", response)
+    aggregate = shared / "conformance" / "dmarc" / "aggregate"
+    for path in sorted(aggregate.rglob("*")):
+        if not path.is_file() or path.suffix == ".json":
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".xml" and len(data) <= 8192:
+            write(corpus, "dmarc_aggregate", data)
+        if len(data) <= 16384:
+            write(corpus, "dmarc_unpack", data)
     for target in ("core_tag_list", "core_auth_results", "core_mailbox", "core_domain", "core_zone",
                    "spf_record", "spf_macro_expansion", "spf_evaluation", "dkim_signature",
                    "dkim_key_record", "dkim_canonicalizer", "dkim_verifier", "arc_set",
                    "arc_validator", "mime_address_list", "mime_encoded_word", "dmarc_record",
                    "dmarc_evaluation", "mime_message", "mime_zip", "mime_content_type",
-                   "smtp_command", "smtp_reply", "smtp_server", "smtp_sasl", "smtp_client", "smtp_records"):
+                   "smtp_command", "smtp_reply", "smtp_server", "smtp_sasl", "smtp_client", "smtp_records",
+                   "dmarc_aggregate", "dmarc_unpack"):
         count = len(list((corpus / target).glob("*")))
         print(f"{target}: {count} seeds")
         if count == 0:

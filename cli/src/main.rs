@@ -26,6 +26,7 @@ mod arc;
 mod auth;
 mod dkim;
 mod dmarc;
+mod dmarc_report;
 mod dns;
 mod error;
 mod mime;
@@ -78,6 +79,8 @@ enum Command {
     Dkim(dkim::DkimArgs),
     /// Evaluate DMARC (RFC 9989) for a received message, or audit a domain's records.
     Dmarc(dmarc::DmarcArgs),
+    /// Summarise DMARC aggregate reports (RFC 9990): pass rates, failing sources, charts.
+    DmarcReport(dmarc_report::DmarcReportArgs),
     /// Parse a message (RFC 5322, MIME): addresses, parts, encrypted ZIPs, text and HTML.
     Mime(mime::MimeArgs),
     /// Receive (serve) or send mail over SMTP.
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
         Command::Auth(args) => auth::run(&cli.global, args),
         Command::Dkim(args) => dkim::run(&cli.global, args),
         Command::Dmarc(args) => dmarc::run(&cli.global, args),
+        Command::DmarcReport(args) => dmarc_report::run(&cli.global, args),
         Command::Mime(args) => mime::run(&cli.global, args),
         Command::Dns(args) => dns::run(&cli.global, args),
         Command::Smtp(args) => smtp::run(&cli.global, args),

@@ -106,3 +106,44 @@ pub fn evaluation(data: &[u8]) {
         }
     }
 }
+
+/// Any bytes read as an aggregate report, or refused; a report read is written in both forms,
+/// and writing what those read back gives the same text (writing is a fixed point after one
+/// round).
+pub fn aggregate_report(data: &[u8]) {
+    use crate::report::{ReadLimits, ReportForm, parse_aggregate, parse_aggregate_with};
+
+    let limits = ReadLimits {
+        max_records: 64,
+        max_depth: 16,
+        max_problems: 64,
+    };
+    let Ok(parsed) = parse_aggregate_with(data, &limits) else {
+        return;
+    };
+    for form in [ReportForm::Rfc9990, ReportForm::Rfc7489] {
+        let xml = parsed.report.to_xml(form);
+        let again = parse_aggregate(xml.as_bytes()).expect("a written report reads back");
+        assert_eq!(again.form, form);
+        assert_eq!(again.report.to_xml(form), xml, "writing is a fixed point");
+    }
+}
+
+/// Any bytes unpacked as XML, gzip, zip or email within the limits; whatever comes out is
+/// read as a report or refused.
+pub fn unpack(data: &[u8]) {
+    use crate::report::unpack::{UnpackLimits, unpack_with};
+
+    let limits = UnpackLimits {
+        max_size: 1 << 20,
+        max_total: 2 << 20,
+        max_reports: 8,
+    };
+    if let Ok(files) = unpack_with(data, &limits) {
+        let total: usize = files.iter().map(|f| f.xml.len()).sum();
+        assert!(total <= limits.max_total && files.len() <= limits.max_reports);
+        for file in files {
+            let _ = crate::report::parse_aggregate(&file.xml);
+        }
+    }
+}

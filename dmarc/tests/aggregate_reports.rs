@@ -9,7 +9,8 @@
     clippy::panic,
     clippy::print_stdout,
     clippy::indexing_slicing,
-    clippy::field_reassign_with_default
+    clippy::field_reassign_with_default,
+    clippy::cast_possible_truncation
 )]
 
 use std::path::{Path, PathBuf};
@@ -832,4 +833,150 @@ sys.exit(1 if bad else 0)
     );
     assert!(stdout.contains("validated 53 of 53"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---- statistics ----
+
+/// 10,000 generated reports (domains, sources and reporters drawn from small sets so that
+/// they repeat), summarised by `SummaryBuilder` and recounted here the plain way.
+#[test]
+fn summary_of_ten_thousand_reports_equals_a_recount() {
+    use std::collections::{BTreeMap, HashMap};
+    use tegami_dmarc::report::summary::{Day, SummaryBuilder, TOP};
+
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let aligned = |bit: u64| {
+        if bit == 0 {
+            AlignmentResult::Fail
+        } else {
+            AlignmentResult::Pass
+        }
+    };
+    let dispositions = [
+        Disposition::None,
+        Disposition::Pass,
+        Disposition::Quarantine,
+        Disposition::Reject,
+    ];
+    let mut reports = Vec::with_capacity(10_000);
+    for _ in 0..10_000 {
+        let mut report = AggregateReport::default();
+        report.metadata.org_name = format!("reporter{}", next(8));
+        report.metadata.begin = 1_760_000_000 + next(30) * 86_400 + next(86_400);
+        for _ in 0..1 + next(4) {
+            let mut record = ReportRecord::default();
+            record.identifiers.header_from = format!("d{}.example", next(12));
+            record.row.source_ip = Some(std::net::IpAddr::from([192, 0, 2, next(50) as u8]));
+            record.row.count = next(1_000);
+            let evaluated = &mut record.row.policy_evaluated;
+            evaluated.dkim = Some(aligned(next(2)));
+            evaluated.spf = Some(aligned(next(2)));
+            evaluated.disposition = Some(dispositions[next(4) as usize]);
+            report.records.push(record);
+        }
+        reports.push(report);
+    }
+    let mut builder = SummaryBuilder::new();
+    for report in &reports {
+        builder.add(report);
+    }
+    let summary = builder.finish();
+
+    // The recount.
+    let pass = |r: &ReportRecord| {
+        r.row.policy_evaluated.dkim == Some(AlignmentResult::Pass)
+            || r.row.policy_evaluated.spf == Some(AlignmentResult::Pass)
+    };
+    let mut messages = 0u64;
+    let mut dmarc_pass = 0u64;
+    let mut spf_aligned = 0u64;
+    let mut dkim_aligned = 0u64;
+    let mut rejected = 0u64;
+    let mut records = 0u64;
+    let mut by_domain: HashMap<String, (u64, u64)> = HashMap::new();
+    let mut by_day: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
+    let mut failing_sources: HashMap<String, u64> = HashMap::new();
+    let mut failing_reporters: HashMap<String, u64> = HashMap::new();
+    for report in &reports {
+        for record in &report.records {
+            records += 1;
+            let count = record.row.count;
+            messages += count;
+            let evaluated = &record.row.policy_evaluated;
+            if pass(record) {
+                dmarc_pass += count;
+            } else {
+                *failing_sources
+                    .entry(record.row.source_ip.unwrap().to_string())
+                    .or_default() += count;
+                *failing_reporters
+                    .entry(report.metadata.org_name.clone())
+                    .or_default() += count;
+            }
+            if evaluated.spf == Some(AlignmentResult::Pass) {
+                spf_aligned += count;
+            }
+            if evaluated.dkim == Some(AlignmentResult::Pass) {
+                dkim_aligned += count;
+            }
+            if evaluated.disposition == Some(Disposition::Reject) {
+                rejected += count;
+            }
+            let domain = by_domain
+                .entry(record.identifiers.header_from.clone())
+                .or_default();
+            domain.0 += count;
+            domain.1 += if pass(record) { count } else { 0 };
+            let day = by_day.entry(report.metadata.begin / 86_400).or_default();
+            day.0 += count;
+            day.1 += if pass(record) { count } else { 0 };
+        }
+    }
+    assert_eq!(summary.reports, 10_000);
+    assert_eq!(summary.records, records);
+    assert_eq!(summary.total.messages, messages);
+    assert_eq!(summary.total.dmarc_pass, dmarc_pass);
+    assert_eq!(summary.total.spf_aligned, spf_aligned);
+    assert_eq!(summary.total.dkim_aligned, dkim_aligned);
+    assert_eq!(summary.total.reject, rejected);
+    assert_eq!(summary.domains.len(), by_domain.len());
+    for domain in &summary.domains {
+        let (m, p) = by_domain[&domain.domain];
+        assert_eq!(
+            (domain.total.messages, domain.total.dmarc_pass),
+            (m, p),
+            "{}",
+            domain.domain
+        );
+        let days: u64 = domain.days.iter().map(|(_, c)| c.messages).sum();
+        assert_eq!(days, m);
+    }
+    let days: Vec<(Day, u64, u64)> = summary
+        .days
+        .iter()
+        .map(|(d, c)| (*d, c.messages, c.dmarc_pass))
+        .collect();
+    let expected: Vec<(Day, u64, u64)> = by_day
+        .into_iter()
+        .map(|(d, (m, p))| (Day(d), m, p))
+        .collect();
+    assert_eq!(days, expected);
+    let top = |map: HashMap<String, u64>| {
+        let mut list: Vec<(String, u64)> = map.into_iter().filter(|(_, m)| *m > 0).collect();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        list.truncate(TOP);
+        list
+    };
+    let ours = |list: &[tegami_dmarc::report::summary::Ranked]| -> Vec<(String, u64)> {
+        list.iter().map(|r| (r.name.clone(), r.messages)).collect()
+    };
+    assert_eq!(ours(&summary.top_failing_sources), top(failing_sources));
+    assert_eq!(ours(&summary.top_failing_reporters), top(failing_reporters));
+    assert_eq!(summary.top_failing_sources.len(), TOP);
 }

@@ -9,6 +9,7 @@
 
 pub mod aggregate;
 mod read;
+pub mod summary;
 pub mod unpack;
 mod write;
 

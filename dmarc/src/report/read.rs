@@ -514,7 +514,7 @@ impl<'a> Walker<'a> {
             } else {
                 continue;
             };
-            let uri = String::from_utf8_lossy(&attribute.value).trim().to_owned();
+            let uri = attribute_value(&attribute).trim().to_owned();
             if prefix.is_empty() && start.name().prefix().is_none() {
                 self.form = if uri == NAMESPACE {
                     ReportForm::Rfc9990
@@ -588,7 +588,7 @@ impl<'a> Walker<'a> {
         let draft = self.stack.last().map(|open| open.tag) == Some(Tag::DraftExtensions);
         for attribute in start.attributes().flatten() {
             let key = attribute.key.as_ref();
-            let value = || String::from_utf8_lossy(&attribute.value).into_owned();
+            let value = || attribute_value(&attribute);
             let declares_namespace = (prefix.is_empty() && key == b"xmlns")
                 || key.strip_prefix(b"xmlns:") == Some(prefix.as_bytes());
             if draft && key == b"name" {
@@ -886,6 +886,14 @@ impl<'a> Walker<'a> {
             self.problem(end, ProblemKind::Missing(name));
         }
     }
+}
+
+/// An attribute's value with its references resolved (as written, when they do not resolve).
+fn attribute_value(attribute: &quick_xml::events::attributes::Attribute<'_>) -> String {
+    attribute.unescape_value().map_or_else(
+        |_| String::from_utf8_lossy(&attribute.value).into_owned(),
+        std::borrow::Cow::into_owned,
+    )
 }
 
 /// A word of a closed set; empty text is `None`, an unknown word an error.

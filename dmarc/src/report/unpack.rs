@@ -287,3 +287,149 @@ impl Unpacker<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::cast_possible_truncation)]
+mod tests {
+    use std::io::Write as _;
+
+    use flate2::Compression;
+    use flate2::write::{DeflateEncoder, GzEncoder};
+
+    use super::*;
+
+    const REPORT: &[u8] = b"<feedback><report_metadata/></feedback>";
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    /// A one-entry archive, deflated, declaring `declared` as the uncompressed size.
+    fn zip(name: &str, data: &[u8], declared: u32, flags: u16) -> Vec<u8> {
+        let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(data).unwrap();
+        let packed = encoder.finish().unwrap();
+        let header = |central: bool| {
+            let mut h = Vec::new();
+            h.extend_from_slice(if central {
+                b"PK\x01\x02\x14\x00\x14\x00"
+            } else {
+                b"PK\x03\x04\x14\x00"
+            });
+            h.extend_from_slice(&flags.to_le_bytes());
+            h.extend_from_slice(&8u16.to_le_bytes());
+            h.extend_from_slice(&[0; 8]);
+            h.extend_from_slice(&(packed.len() as u32).to_le_bytes());
+            h.extend_from_slice(&declared.to_le_bytes());
+            h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            h.extend_from_slice(&[0; 2]);
+            if central {
+                h.extend_from_slice(&[0; 10]);
+                h.extend_from_slice(&0u32.to_le_bytes());
+            }
+            h.extend_from_slice(name.as_bytes());
+            h
+        };
+        let mut out = header(false);
+        out.extend_from_slice(&packed);
+        let central = out.len() as u32;
+        out.extend_from_slice(&header(true));
+        let size = out.len() as u32 - central;
+        out.extend_from_slice(b"PK\x05\x06\0\0\0\0\x01\0\x01\0");
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&central.to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out
+    }
+
+    #[test]
+    fn containers() {
+        let files = unpack(&gzip(REPORT)).unwrap();
+        assert_eq!(
+            (files[0].container, files[0].xml.as_slice()),
+            (Container::Gzip, REPORT)
+        );
+        let files = unpack(&zip("r.xml", REPORT, REPORT.len() as u32, 0)).unwrap();
+        assert_eq!(files[0].name.as_deref(), Some("r.xml"));
+        assert_eq!(files[0].xml, REPORT);
+        assert_eq!(
+            unpack(&zip("r.xml", REPORT, REPORT.len() as u32, 1)),
+            Err(UnpackError::Encrypted("r.xml".into()))
+        );
+        assert_eq!(
+            unpack(b"<html>no report</html>"),
+            Err(UnpackError::NoReport)
+        );
+        assert_eq!(unpack(b""), Err(UnpackError::NoReport));
+    }
+
+    #[test]
+    fn bombs_are_refused() {
+        let limits = UnpackLimits {
+            max_size: 1 << 20,
+            max_total: 2 << 20,
+            max_reports: 4,
+        };
+        // 8 MiB of spaces: 8 KiB of gzip.
+        let mut big = b"<feedback>".to_vec();
+        big.resize(8 << 20, b' ');
+        let bomb = gzip(&big);
+        assert!(bomb.len() < 20_000);
+        assert_eq!(
+            unpack_with(&bomb, &limits),
+            Err(UnpackError::TooLarge { limit: 1 << 20 })
+        );
+        // A ZIP entry that says how large it is, refused before inflating.
+        let honest = zip("r.xml", &big, big.len() as u32, 0);
+        assert_eq!(
+            unpack_with(&honest, &limits),
+            Err(UnpackError::TooLarge { limit: 1 << 20 })
+        );
+        // One that lies about it, stopped while inflating.
+        let liar = zip("r.xml", &big, 100, 0);
+        assert_eq!(
+            unpack_with(&liar, &limits),
+            Err(UnpackError::TooLarge { limit: 1 << 20 })
+        );
+        // Many reports: the total counts.
+        let mut medium = b"<feedback>".to_vec();
+        medium.resize(900 << 10, b' ');
+        let part = base64_lines(&gzip(&medium));
+        let mut email = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n".to_vec();
+        for _ in 0..3 {
+            email.extend_from_slice(b"--b\r\nContent-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+            email.extend_from_slice(part.as_bytes());
+        }
+        email.extend_from_slice(b"--b--\r\n");
+        let files = unpack_with(&email, &limits).unwrap();
+        assert_eq!(files.len(), 2, "the third would pass the total");
+        assert!(files.iter().all(|f| f.from_email));
+    }
+
+    fn base64_lines(data: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for (index, chunk) in data.chunks(3).enumerate() {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+            if index % 19 == 18 {
+                out.push_str("\r\n");
+            }
+        }
+        out.push_str("\r\n");
+        out
+    }
+}

@@ -273,10 +273,46 @@ fn write_extension(out: &mut String, depth: usize, extension: &Extension) {
         out.push('"');
     }
     out.push('>');
-    out.push_str(&extension.content);
+    if is_well_formed(&extension.content) {
+        out.push_str(&extension.content);
+    } else {
+        // Not markup that can stand on its own (a broken report's leftovers): written as
+        // text, so the document stays well-formed.
+        escape_into(out, &extension.content, false);
+    }
     out.push_str("</");
     out.push_str(name);
     out.push_str(">\n");
+}
+
+/// Whether `content` is well-formed XML content (XML 1.0 §3.1 `content`): balanced elements,
+/// no declaration, valid references.
+fn is_well_formed(content: &str) -> bool {
+    let mut reader = quick_xml::Reader::from_str(content);
+    reader.config_mut().enable_all_checks(true);
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Ok(quick_xml::events::Event::GeneralRef(reference)) => {
+                let name: &[u8] = &reference;
+                let known = matches!(name, b"lt" | b"gt" | b"amp" | b"apos" | b"quot");
+                if !known && !matches!(reference.resolve_char_ref(), Ok(Some(_))) {
+                    return false;
+                }
+            }
+            Ok(quick_xml::events::Event::Eof) => return depth == 0,
+            Ok(quick_xml::events::Event::Decl(_) | quick_xml::events::Event::DocType(_))
+            | Err(_) => {
+                return false;
+            }
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Whether `name` can be written as an element name (a conservative subset of XML's `Name`).
