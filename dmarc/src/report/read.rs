@@ -216,8 +216,16 @@ enum Tag {
 impl Tag {
     /// The tag of the element `name` inside `parent`.
     fn child(parent: Tag, name: &[u8]) -> Tag {
-        let name = name.to_ascii_lowercase();
-        let name = name.as_slice();
+        // Lower-cased on the stack: every name of the schema is shorter than 24 octets.
+        let mut buffer = [0u8; 24];
+        let name = match buffer.get_mut(..name.len()) {
+            Some(lower) => {
+                lower.copy_from_slice(name);
+                lower.make_ascii_lowercase();
+                &*lower
+            }
+            None => b"",
+        };
         match (parent, name) {
             (Tag::Feedback, b"version") => Tag::Version,
             (Tag::Feedback, b"report_metadata") => Tag::Metadata,
