@@ -163,13 +163,15 @@ def main() -> int:
             write(corpus, "dmarc_aggregate", data)
         if len(data) <= 16384:
             write(corpus, "dmarc_unpack", data)
+    for path in sorted((shared / "conformance" / "dmarc" / "failure").rglob("*.eml")):
+        write(corpus, "dmarc_failure", path.read_bytes())
     for target in ("core_tag_list", "core_auth_results", "core_mailbox", "core_domain", "core_zone",
                    "spf_record", "spf_macro_expansion", "spf_evaluation", "dkim_signature",
                    "dkim_key_record", "dkim_canonicalizer", "dkim_verifier", "arc_set",
                    "arc_validator", "mime_address_list", "mime_encoded_word", "dmarc_record",
                    "dmarc_evaluation", "mime_message", "mime_zip", "mime_content_type",
                    "smtp_command", "smtp_reply", "smtp_server", "smtp_sasl", "smtp_client", "smtp_records",
-                   "dmarc_aggregate", "dmarc_unpack"):
+                   "dmarc_aggregate", "dmarc_unpack", "dmarc_failure"):
         count = len(list((corpus / target).glob("*")))
         print(f"{target}: {count} seeds")
         if count == 0:

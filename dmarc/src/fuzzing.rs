@@ -147,3 +147,23 @@ pub fn unpack(data: &[u8]) {
         }
     }
 }
+
+/// Any bytes read as a failure report, or refused; a report read is written, and writing
+/// what that reads back gives the same message (a fixed point after one round).
+pub fn failure_report(data: &[u8]) {
+    use crate::report::failure::{Feedback, parse_failure_report};
+
+    let _ = Feedback::parse(data);
+    let Ok(parsed) = parse_failure_report(data) else {
+        return;
+    };
+    let _ = parsed.report.feedback.arrival_time();
+    let write = |report: &crate::report::failure::FailureReport| {
+        report.to_message("a@b.example", "c@d.example", "<m@b.example>", 0)
+    };
+    let message = write(&parsed.report);
+    let again = parse_failure_report(&message).expect("a written report reads back");
+    let second = write(&again.report);
+    let again = parse_failure_report(&second).expect("a written report reads back");
+    assert_eq!(write(&again.report), second, "writing is a fixed point");
+}

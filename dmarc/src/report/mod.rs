@@ -8,6 +8,7 @@
 //! the whole report email.
 
 pub mod aggregate;
+pub mod failure;
 mod read;
 pub mod summary;
 pub mod unpack;
