@@ -26,7 +26,7 @@ pub const LEGACY_NAMESPACE: &str = "http://dmarc.org/dmarc-xml/0.1";
 pub const MAX_DKIM_RESULTS: usize = 100;
 
 /// One aggregate report (`<feedback>`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct AggregateReport {
     /// `version`: "1.0" in RFC 9990 reports; absent in most RFC 7489 ones.
     pub version: Option<String>,
@@ -41,7 +41,7 @@ pub struct AggregateReport {
 }
 
 /// `report_metadata` (RFC 9990 section 3.1.1.2).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ReportMetadata {
     /// `org_name`: the Reporting Organization.
     pub org_name: String,
@@ -63,7 +63,7 @@ pub struct ReportMetadata {
 
 /// `policy_published` (RFC 9990 section 3.1.1.4): the policy found, tags at their
 /// discovered or default values.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct PolicyPublished {
     /// `domain`: the DMARC Policy Domain.
     pub domain: String,
@@ -101,7 +101,7 @@ pub enum DiscoveryMethod {
 }
 
 /// One `record` (RFC 9990 section 3.1.1.6).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ReportRecord {
     /// `row`: source, count, evaluated policy.
     pub row: Row,
@@ -114,7 +114,7 @@ pub struct ReportRecord {
 }
 
 /// `row` (RFC 9990 section 3.1.1.7).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Row {
     /// `source_ip`: the connecting IP address (`None` when the report's text is not one).
     pub source_ip: Option<IpAddr>,
@@ -125,7 +125,7 @@ pub struct Row {
 }
 
 /// `policy_evaluated` (RFC 9990 section 3.1.1.8).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct PolicyEvaluated {
     /// `disposition`: what the receiver did.
     pub disposition: Option<Disposition>,
@@ -160,7 +160,7 @@ pub enum AlignmentResult {
 }
 
 /// One `reason` (RFC 9990 section 3.1.1.13).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct OverrideReason {
     /// `type`.
     pub kind: Option<OverrideType>,
@@ -188,7 +188,7 @@ pub enum OverrideType {
 }
 
 /// `identifiers` (RFC 9990 section 3.1.1.9).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Identifiers {
     /// `header_from`: the RFC5322.From domain.
     pub header_from: String,
@@ -199,7 +199,7 @@ pub struct Identifiers {
 }
 
 /// `auth_results` (RFC 9990 section 3.1.1.10).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct AuthResults {
     /// One entry per DKIM signature checked.
     pub dkim: Vec<DkimAuthResult>,
@@ -208,7 +208,7 @@ pub struct AuthResults {
 }
 
 /// One `dkim` result (RFC 9990 section 3.1.1.11).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct DkimAuthResult {
     /// `domain`: the signature's `d=`.
     pub domain: String,
@@ -221,7 +221,7 @@ pub struct DkimAuthResult {
 }
 
 /// One `spf` result (RFC 9990 section 3.1.1.12).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct SpfAuthResult {
     /// `domain`: the domain checked.
     pub domain: String,
@@ -243,7 +243,7 @@ pub enum SpfScope {
 }
 
 /// One extension element (RFC 9990 section 5), kept as raw XML.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Extension {
     /// The element's local name (or, in the draft-era `<extension name=...>` form, the
     /// `name` attribute).

@@ -8,6 +8,8 @@
 //! the whole report email.
 
 pub mod aggregate;
+pub mod collector;
+pub mod destination;
 pub mod failure;
 mod read;
 pub mod summary;
