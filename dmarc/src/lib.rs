@@ -7,6 +7,10 @@
 //! the visible From field, the Author Domain. mime reads that field; when it can be read in
 //! more than one way the result is `permerror`, never a silent pick.
 //!
+//! [`report`] reads and writes the reports DMARC asks receivers for: aggregate reports
+//! (RFC 9990) with a collector, the report email, the external destination check and
+//! statistics over many reports; failure reports (RFC 9991) in ARF.
+//!
 //! ```
 //! use tegami_core::dns::{resolve, ZoneResolver};
 //! use tegami_core::domain::Domain;
