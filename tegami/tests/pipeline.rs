@@ -133,3 +133,120 @@ fn forged_results_claiming_our_id_are_found() {
     // The forged pass does not leak into our verdict: the message is unsigned.
     assert!(!outcome.dmarc.dkim_aligned());
 }
+
+/// How a test driver orders DNS answers.
+#[derive(Clone, Copy, Debug)]
+enum Order {
+    /// The newest pending query first, and input only when nothing is pending.
+    Reverse,
+    /// A pseudo-random pending query or input chunk at each step, from this seed.
+    Random(u64),
+}
+
+/// Runs the pipeline holding every query back and answering in `order`, interleaved with
+/// input chunks of `chunk` octets.
+fn run_ordered(message: &[u8], connection: Connection, chunk: usize, order: Order) -> Outcome {
+    let zone = zone();
+    let mut pipeline = Authenticator::new(connection, Config::new("mx.example.net"), NOW);
+    let mut pending: Vec<tegami::core::dns::Query> = Vec::new();
+    let mut fed = 0;
+    let mut ended = false;
+    let mut seed = match order {
+        Order::Random(seed) => seed | 1,
+        Order::Reverse => 1,
+    };
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    loop {
+        match pipeline.poll() {
+            Step::Done(outcome) => {
+                assert!(pending.is_empty(), "done with queries unanswered");
+                return outcome;
+            }
+            Step::Lookup(queries) => {
+                pending.extend(queries);
+                let input_left = fed < message.len() || !ended;
+                // Choose: answer a pending query, or feed input.
+                let answer = match order {
+                    Order::Reverse => pending.pop(),
+                    Order::Random(_) => {
+                        let choices = pending.len() + usize::from(input_left);
+                        if choices == 0 {
+                            None
+                        } else {
+                            let pick = next(choices);
+                            (pick < pending.len()).then(|| pending.swap_remove(pick))
+                        }
+                    }
+                };
+                if let Some(query) = answer {
+                    pipeline
+                        .handle_answer(query.id, zone.lookup(&query))
+                        .unwrap();
+                } else if fed < message.len() {
+                    let end = (fed + chunk).min(message.len());
+                    pipeline.handle_input(&message[fed..end]).unwrap();
+                    fed = end;
+                } else if !ended {
+                    pipeline.handle_end();
+                    ended = true;
+                } else {
+                    panic!("the pipeline waits with nothing pending and all input given");
+                }
+            }
+        }
+    }
+}
+
+/// Every verdict of an outcome, in a comparable form.
+fn verdicts(outcome: &Outcome) -> (String, Vec<String>, String, String, String) {
+    (
+        outcome
+            .spf
+            .as_ref()
+            .map(|s| s.result.as_str().to_owned())
+            .unwrap_or_default(),
+        outcome
+            .dkim
+            .iter()
+            .map(|d| d.result.as_str().to_owned())
+            .collect(),
+        outcome
+            .arc
+            .as_ref()
+            .map(|a| a.status.as_str().to_owned())
+            .unwrap_or_default(),
+        outcome.dmarc.result.as_str().to_owned(),
+        outcome.field(),
+    )
+}
+
+#[test]
+fn answers_in_reverse_and_random_order_with_any_chunking_give_the_same_results() {
+    let cases = [
+        (
+            example("signed.eml"),
+            connection("192.0.2.25", "mail.example.com", "alice@example.com"),
+        ),
+        (
+            example("message.eml"),
+            connection("203.0.113.9", "evil.example", "ceo@example.com"),
+        ),
+    ];
+    for (message, connection) in cases {
+        let (baseline, _, _) = run(&message, connection.clone(), usize::MAX);
+        let expected = verdicts(&baseline);
+        for chunk in [1, 13, 512, usize::MAX] {
+            let mut orders = vec![Order::Reverse];
+            orders.extend((1..=8).map(|seed| Order::Random(seed * 0x9e37_79b9)));
+            for order in orders {
+                let outcome = run_ordered(&message, connection.clone(), chunk, order);
+                assert_eq!(verdicts(&outcome), expected, "chunk {chunk}, {order:?}");
+            }
+        }
+    }
+}

@@ -68,7 +68,7 @@ pub enum ProblemKind {
     #[error("end tag </{0}> matches no open element")]
     UnmatchedEnd(String),
     /// An element closed by the end of an enclosing one, or by the end of the input.
-    #[error("element {0} was not closed")]
+    #[error("element <{0}> was not closed")]
     Unclosed(String),
     /// Text that is not UTF-8 (replaced by U+FFFD).
     #[error("text is not valid UTF-8")]

@@ -390,6 +390,20 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The element name of the start tag at `offset`, read back from the input.
+    fn name_at(&self, offset: u64) -> String {
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        let rest = self.input.get(start..).unwrap_or_default();
+        let end = rest
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+            .unwrap_or(rest.len())
+            .min(64);
+        String::from_utf8_lossy(rest.get(..end).unwrap_or_default()).into_owned()
+    }
+
     fn problem(&mut self, offset: u64, kind: ProblemKind) {
         if self.problems.len() < self.limits.max_problems {
             self.problems.push(Problem { offset, kind });
@@ -432,7 +446,7 @@ impl<'a> Walker<'a> {
         }
         let end = self.reader.buffer_position();
         while let Some(open) = self.stack.pop() {
-            let name = format!("{:?}", open.tag);
+            let name = self.name_at(open.offset);
             self.problem(open.offset, ProblemKind::Unclosed(name));
             self.close(open.tag, end);
         }
@@ -675,7 +689,7 @@ impl<'a> Walker<'a> {
                 break;
             };
             if self.stack.len() > index {
-                let name = format!("{:?}", open.tag);
+                let name = self.name_at(open.offset);
                 self.problem(open.offset, ProblemKind::Unclosed(name));
             }
             self.close(open.tag, offset);
