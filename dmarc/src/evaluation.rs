@@ -77,6 +77,8 @@ pub struct Input {
     authors: Result<Vec<Domain>, AuthorError>,
     spf: Option<Domain>,
     dkim: Vec<Domain>,
+    spf_undecided: Option<Domain>,
+    dkim_undecided: Vec<Domain>,
     arc_sealers: Vec<Domain>,
     mailing_list: Option<Domain>,
 }
@@ -103,18 +105,63 @@ impl Input {
             authors,
             spf: None,
             dkim: Vec::new(),
+            spf_undecided: None,
+            dkim_undecided: Vec::new(),
             arc_sealers: Vec::new(),
             mailing_list: None,
         }
     }
 
     /// The SPF result: only a `pass` for the MAIL FROM identity yields an SPF-Authenticated
-    /// Identifier (RFC 9989 §4.4.2); a HELO result never does.
+    /// Identifier (RFC 9989 §4.4.2); a HELO result never does. A `temperror` for the MAIL
+    /// FROM identity leaves it undecided (see [`Input::spf_temperror`]).
     pub fn spf(mut self, verdict: &tegami_spf::Verdict) -> Input {
-        if verdict.result == tegami_spf::SpfResult::Pass
-            && verdict.identity == tegami_spf::Identity::MailFrom
-        {
-            self.spf = Domain::try_from(verdict.domain.as_str()).ok();
+        if verdict.identity != tegami_spf::Identity::MailFrom {
+            return self;
+        }
+        match verdict.result {
+            tegami_spf::SpfResult::Pass => {
+                self.spf = Domain::try_from(verdict.domain.as_str()).ok();
+            }
+            tegami_spf::SpfResult::TempError => {
+                self.spf_undecided = Domain::try_from(verdict.domain.as_str()).ok();
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// SPF could not be decided for this MAIL FROM domain (a temporary DNS failure). When the
+    /// domain would be aligned and nothing else passes, the DMARC result is `temperror`: the
+    /// message can be said neither to pass nor to fail (RFC 9989 §5.3.6).
+    ///
+    /// ```
+    /// use tegami_core::dns::{resolve, ZoneResolver};
+    /// use tegami_core::domain::Domain;
+    /// use tegami_dmarc::{Config, DmarcResult, Evaluation, Input, Policy};
+    ///
+    /// let zone = ZoneResolver::from_master_file("_dmarc.example.com. 300 IN TXT \"v=DMARC1; p=reject\"\n")?;
+    /// let from = || Input::for_domain(Domain::try_from("example.com").unwrap());
+    /// // The organisation's own bounce domain could not be checked: undecided.
+    /// let input = from().spf_temperror(Domain::try_from("bounce.example.com")?);
+    /// let verdict = resolve(&mut Evaluation::new(input, Config::default()), &zone)?;
+    /// assert_eq!((verdict.result, verdict.disposition), (DmarcResult::TempError, Policy::None));
+    /// // An unrelated domain that could not be checked could never have aligned: a fail.
+    /// let input = from().spf_temperror(Domain::try_from("attacker.example")?);
+    /// let verdict = resolve(&mut Evaluation::new(input, Config::default()), &zone)?;
+    /// assert_eq!((verdict.result, verdict.disposition), (DmarcResult::Fail, Policy::Reject));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spf_temperror(mut self, domain: Domain) -> Input {
+        self.spf_undecided = Some(domain);
+        self
+    }
+
+    /// A DKIM signature of `d=` `domain` could not be decided (its key lookup failed
+    /// temporarily); as [`Input::spf_temperror`].
+    pub fn dkim_temperror(mut self, domain: Domain) -> Input {
+        if !self.dkim_undecided.contains(&domain) {
+            self.dkim_undecided.push(domain);
         }
         self
     }
@@ -129,10 +176,13 @@ impl Input {
     /// (RFC 9989 §4.4.1).
     pub fn dkim(mut self, results: &[tegami_dkim::SignatureResult]) -> Input {
         for result in results {
-            if result.result == tegami_dkim::DkimResult::Pass
-                && let Ok(domain) = Domain::try_from(result.domain.as_str())
-            {
-                self.push_dkim(domain);
+            let Ok(domain) = Domain::try_from(result.domain.as_str()) else {
+                continue;
+            };
+            match result.result {
+                tegami_dkim::DkimResult::Pass => self.push_dkim(domain),
+                tegami_dkim::DkimResult::TempError => self = self.dkim_temperror(domain),
+                _ => {}
             }
         }
         self
@@ -623,6 +673,24 @@ fn evaluate_author(
         }
     }
 
+    // An identifier a temporary DNS failure left undecided, that would be aligned: without
+    // an aligned pass elsewhere, the message neither passes nor fails (§5.3.6). Identifiers
+    // that could not align change nothing, so a failing lookup an attacker controls cannot
+    // soften a fail.
+    let mut undecided = false;
+    let undecided_ids = input
+        .spf_undecided
+        .iter()
+        .map(|d| (d, spf_mode))
+        .chain(input.dkim_undecided.iter().map(|d| (d, dkim_mode)));
+    for (identifier, mode) in undecided_ids {
+        match aligned(dns, &config.discovery, author, identifier, mode) {
+            Wait::Ready(true) | Wait::TempError => undecided = true,
+            Wait::Ready(false) => {}
+            Wait::Pending => pending = true,
+        }
+    }
+
     // The policy that applies (§4.10.1).
     let (policy, tag) = if policy_domain == *author {
         (p, PolicyTag::P)
@@ -691,6 +759,10 @@ fn evaluate_author(
     } else if spf == Alignment::Unknown || dkim == Alignment::Unknown {
         verdict.result = DmarcResult::TempError;
         verdict.reason = "temporary DNS failure while checking alignment".into();
+    } else if undecided {
+        verdict.result = DmarcResult::TempError;
+        verdict.reason =
+            "a temporary DNS failure left an aligned SPF or DKIM result undecided".into();
     } else {
         verdict.reason = failure_reason(&verdict).into();
         verdict.disposition = if testing { policy.lowered() } else { policy };

@@ -159,7 +159,7 @@ fn run_ordered(message: &[u8], connection: Connection, chunk: usize, order: Orde
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        (seed % n as u64) as usize
+        usize::try_from(seed % n as u64).unwrap()
     };
     loop {
         match pipeline.poll() {
