@@ -18,9 +18,10 @@ use std::fmt::Write as _;
 
 use super::ReportForm;
 use super::aggregate::{
-    AggregateReport, AlignmentResult, Disposition, Extension, MAX_DKIM_RESULTS, NAMESPACE,
-    OverrideType, ReportRecord, SpfScope, alignment_word, psd_word,
+    AggregateReport, AlignmentResult, DiscoveryMethod, Disposition, Extension, MAX_DKIM_RESULTS,
+    NAMESPACE, OverrideType, ReportRecord, SpfScope, alignment_word, psd_word,
 };
+use crate::record::Policy;
 
 impl AggregateReport {
     /// The report as an XML document in the given form.
@@ -94,61 +95,40 @@ impl AggregateReport {
         let policy = &self.policy;
         out.push_str("  <policy_published>\n");
         element(out, 2, "domain", &policy.domain);
-        if modern {
-            let method = policy
-                .discovery_method
-                .map(super::aggregate::DiscoveryMethod::as_str);
-            optional(out, 2, "discovery_method", method);
-            optional(
-                out,
-                2,
-                "p",
-                policy.p.map(super::super::record::Policy::as_str),
-            );
-            optional(
-                out,
-                2,
-                "sp",
-                policy.sp.map(super::super::record::Policy::as_str),
-            );
-            optional(
-                out,
-                2,
-                "np",
-                policy.np.map(super::super::record::Policy::as_str),
-            );
-            optional(out, 2, "fo", policy.fo.as_deref());
-            optional(out, 2, "adkim", policy.adkim.map(alignment_word));
-            optional(out, 2, "aspf", policy.aspf.map(alignment_word));
-            optional(out, 2, "testing", policy.testing.map(yes_no));
+        let word = |p: Option<Policy>| p.map(Policy::as_str);
+        let method = policy.discovery_method.map(DiscoveryMethod::as_str);
+        let (adkim, aspf) = (
+            policy.adkim.map(alignment_word),
+            policy.aspf.map(alignment_word),
+        );
+        let testing = policy.testing.map(yes_no);
+        let fields: [(&str, Option<&str>); 9] = if modern {
+            [
+                ("discovery_method", method),
+                ("p", word(policy.p)),
+                ("sp", word(policy.sp)),
+                ("np", word(policy.np)),
+                ("fo", policy.fo.as_deref()),
+                ("adkim", adkim),
+                ("aspf", aspf),
+                ("testing", testing),
+                ("psd", None),
+            ]
         } else {
-            optional(out, 2, "adkim", policy.adkim.map(alignment_word));
-            optional(out, 2, "aspf", policy.aspf.map(alignment_word));
-            optional(
-                out,
-                2,
-                "p",
-                policy.p.map(super::super::record::Policy::as_str),
-            );
-            optional(
-                out,
-                2,
-                "sp",
-                policy.sp.map(super::super::record::Policy::as_str),
-            );
-            optional(
-                out,
-                2,
-                "np",
-                policy.np.map(super::super::record::Policy::as_str),
-            );
-            optional(out, 2, "t", policy.testing.map(yes_no));
-            optional(out, 2, "psd", policy.psd.map(psd_word));
-            optional(out, 2, "fo", policy.fo.as_deref());
-            let method = policy
-                .discovery_method
-                .map(super::aggregate::DiscoveryMethod::as_str);
-            optional(out, 2, "discovery_method", method);
+            [
+                ("adkim", adkim),
+                ("aspf", aspf),
+                ("p", word(policy.p)),
+                ("sp", word(policy.sp)),
+                ("np", word(policy.np)),
+                ("t", testing),
+                ("psd", policy.psd.map(psd_word)),
+                ("fo", policy.fo.as_deref()),
+                ("discovery_method", method),
+            ]
+        };
+        for (name, value) in fields {
+            optional(out, 2, name, value);
         }
         out.push_str("  </policy_published>\n");
     }
