@@ -420,11 +420,8 @@ impl LookupMachine for DomainCheck {
                 }
             }
             Asked::Authorization(destination) => {
-                let authorized = (!temporary).then(|| {
-                    records.iter().any(|r| {
-                        matches!(r, DnsRecord::Txt(txt) if txt.concatenated().starts_with(b"v=DMARC1"))
-                    })
-                });
+                let authorized =
+                    (!temporary).then(|| crate::report::destination::authorizes(&records));
                 self.temporary_failure |= temporary;
                 self.authorizations.insert(destination, authorized);
             }

@@ -292,10 +292,7 @@ impl AggregateReport {
         let _ = gzip.write_all(xml.as_bytes());
         let compressed = gzip.finish().unwrap_or_default();
         let encoded = base64::engine::general_purpose::STANDARD.encode(compressed);
-        let boundary = format!(
-            "tegami-rua-{:016x}",
-            super::failure::fnv(message_id.as_bytes())
-        );
+        let boundary = format!("tegami-rua-{:016x}", super::fnv1a(message_id.bytes()));
         let mut out = String::new();
         let mut field = |name: &str, value: &str| super::failure::fold_field(&mut out, name, value);
         field("From", from);

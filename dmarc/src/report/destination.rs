@@ -163,6 +163,29 @@ impl DestinationCheck {
     }
 }
 
+/// The tags of the records that pass step 6 of RFC 9990 section 4: a tag-list whose first tag
+/// is `v=DMARC1`.
+fn authorizing(records: &[DnsRecord]) -> impl Iterator<Item = Vec<u8>> + '_ {
+    records.iter().filter_map(|record| {
+        let DnsRecord::Txt(txt) = record else {
+            return None;
+        };
+        let text = txt.concatenated();
+        let versioned = TagList::parse(&text).ok().is_some_and(|tags| {
+            tags.tags()
+                .first()
+                .is_some_and(|first| first.name() == "v" && first.value() == "DMARC1")
+        });
+        versioned.then_some(text)
+    })
+}
+
+/// Whether the records at an authorisation name authorise the destination (RFC 9990 section
+/// 4, steps 6-8).
+pub(crate) fn authorizes(records: &[DnsRecord]) -> bool {
+    authorizing(records).next().is_some()
+}
+
 /// Steps 6-9 of RFC 9990 section 4 over the TXT records at the authorisation name.
 fn authorization(
     records: &[DnsRecord],
@@ -172,21 +195,12 @@ fn authorization(
 ) -> (Verdict, Vec<ReportUri>) {
     let mut authorized = false;
     let mut overrides: Vec<ReportUri> = Vec::new();
-    for record in records {
-        let DnsRecord::Txt(txt) = record else {
-            continue;
-        };
-        let text = txt.concatenated();
-        let Ok(tags) = TagList::parse(&text) else {
-            continue;
-        };
-        // "v=DMARC1" is mandatory and must come first.
-        let first = tags.tags().first();
-        if !first.is_some_and(|t| t.name() == "v" && t.value() == "DMARC1") {
-            continue;
-        }
+    for text in authorizing(records) {
         authorized = true;
-        if let Some(value) = tags.get(tag) {
+        let value = TagList::parse(&text)
+            .ok()
+            .and_then(|tags| tags.get(tag).map(str::to_owned));
+        if let Some(value) = value {
             overrides.extend(value.split(',').filter_map(|u| ReportUri::parse(u.trim())));
         }
     }

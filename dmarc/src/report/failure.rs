@@ -559,7 +559,7 @@ impl FailureReport {
     /// `Date` field; `message_id` includes its angle brackets. The result can be DKIM-signed
     /// as it is.
     pub fn to_message(&self, from: &str, to: &str, message_id: &str, date: i64) -> Vec<u8> {
-        let boundary = format!("tegami-arf-{:016x}", fnv(message_id.as_bytes()));
+        let boundary = format!("tegami-arf-{:016x}", super::fnv1a(message_id.bytes()));
         let domain = self
             .feedback
             .reported_domain
@@ -626,12 +626,6 @@ fn crlf(data: &[u8]) -> Vec<u8> {
         previous = byte;
     }
     out
-}
-
-pub(crate) fn fnv(data: &[u8]) -> u64 {
-    data.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// An RFC 5322 date in UTC for Unix time `seconds`.

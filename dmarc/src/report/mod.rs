@@ -89,3 +89,12 @@ pub enum ProblemKind {
     #[error("converted from {0}")]
     Transcoded(&'static str),
 }
+
+/// FNV-1a over `bytes`: element-name matching in the reader, MIME boundaries in the writers.
+pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes
+        .into_iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+}

@@ -359,11 +359,9 @@ struct Seen {
     p: bool,
 }
 
+/// A hash of the lower-cased name.
 fn name_hash(name: &[u8]) -> u64 {
-    // FNV-1a over the lower-cased name.
-    name.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-        (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
-    })
+    super::fnv1a(name.iter().map(u8::to_ascii_lowercase))
 }
 
 impl<'a> Walker<'a> {
