@@ -109,6 +109,63 @@ impl DateTime {
         out
     }
 
+    /// The UTC date and time of `seconds` since the Unix epoch (the inverse of
+    /// [`DateTime::timestamp`] for offset 0); `None` outside the years 0 to 65535.
+    ///
+    /// ```
+    /// use tegami_mime::date::DateTime;
+    ///
+    /// let date = DateTime::from_timestamp(1_700_000_000).unwrap();
+    /// assert_eq!(date.to_rfc5322(), "Tue, 14 Nov 2023 22:13:20 +0000");
+    /// assert_eq!(date.timestamp(), 1_700_000_000);
+    /// ```
+    pub fn from_timestamp(seconds: i64) -> Option<DateTime> {
+        let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+        let time = seconds.rem_euclid(86_400);
+        Some(DateTime {
+            year: u16::try_from(year).ok()?,
+            month: u8::try_from(month).ok()?,
+            day: u8::try_from(day).ok()?,
+            hour: u8::try_from(time / 3600).ok()?,
+            minute: u8::try_from(time % 3600 / 60).ok()?,
+            second: u8::try_from(time % 60).ok()?,
+            offset_minutes: 0,
+        })
+    }
+
+    /// RFC 5322 §3.3 text with the day of the week: `Tue, 14 Nov 2023 22:13:20 +0000`.
+    pub fn to_rfc5322(&self) -> String {
+        const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        const NAMES: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let days = days_from_civil(
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
+        // 1970-01-01 was a Thursday.
+        let weekday = usize::try_from(days.rem_euclid(7))
+            .ok()
+            .and_then(|d| WEEKDAYS.get(d))
+            .unwrap_or(&"Thu");
+        let month = NAMES
+            .get(usize::from(self.month).saturating_sub(1))
+            .unwrap_or(&"Jan");
+        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
+        let offset = self.offset_minutes.unsigned_abs();
+        format!(
+            "{weekday}, {} {month} {:04} {:02}:{:02}:{:02} {sign}{:02}{:02}",
+            self.day,
+            self.year,
+            self.hour,
+            self.minute,
+            self.second,
+            offset / 60,
+            offset % 60
+        )
+    }
+
     /// Seconds since the Unix epoch.
     pub fn timestamp(&self) -> i64 {
         let days = days_from_civil(
@@ -172,6 +229,21 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let day_of_year = (153 * month_index + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
+}
+
+/// Year, month and day of the proleptic Gregorian date `days` after 1970-01-01 (the inverse of
+/// [`days_from_civil`]); public for callers that count whole days.
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (year_of_era + era * 400 + i64::from(month <= 2), month, day)
 }
 
 fn strip_comments(text: &str) -> String {

@@ -628,28 +628,12 @@ fn crlf(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// An RFC 5322 date in UTC for Unix time `seconds`.
+/// An RFC 5322 date in UTC for Unix time `seconds` (the epoch when out of range).
 pub(crate) fn rfc5322_date(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let time = seconds.rem_euclid(86_400);
-    let day = crate::report::summary::Day(u64::try_from(days).unwrap_or(0));
-    let (year, month, date) = day.civil();
-    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let weekday = WEEKDAYS
-        .get(usize::try_from(days.rem_euclid(7)).unwrap_or(0))
-        .unwrap_or(&"Thu");
-    let month = MONTHS
-        .get(usize::try_from(month).unwrap_or(1).saturating_sub(1))
-        .unwrap_or(&"Jan");
-    format!(
-        "{weekday}, {date} {month} {year} {:02}:{:02}:{:02} +0000",
-        time / 3600,
-        time % 3600 / 60,
-        time % 60
-    )
+    tegami_mime::date::DateTime::from_timestamp(seconds)
+        .or_else(|| tegami_mime::date::DateTime::from_timestamp(0))
+        .map(|date| date.to_rfc5322())
+        .unwrap_or_default()
 }
 
 /// What the authentication of one message came to, for [`failure_report_due`].

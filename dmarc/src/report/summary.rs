@@ -58,17 +58,8 @@ impl Day {
 
     /// Year, month (1-12) and day (1-31) in the proleptic Gregorian calendar.
     pub fn civil(self) -> (i64, u32, u32) {
-        // Days to civil date over 400-year eras of 146,097 days.
-        let z = i64::try_from(self.0).unwrap_or(i64::MAX / 2) + 719_468;
-        let era = z.div_euclid(146_097);
-        let day_of_era = z.rem_euclid(146_097);
-        let year_of_era =
-            (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let mp = (5 * day_of_year + 2) / 153;
-        let day = day_of_year - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        let days = i64::try_from(self.0).unwrap_or(i64::MAX / 2);
+        let (year, month, day) = tegami_mime::date::civil_from_days(days);
         (
             year,
             u32::try_from(month).unwrap_or(1),
