@@ -232,7 +232,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// Year, month and day of the proleptic Gregorian date `days` after 1970-01-01 (the inverse of
-/// [`days_from_civil`]); public for callers that count whole days.
+/// what [`DateTime::timestamp`] computes); public for callers that count whole days.
 pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
