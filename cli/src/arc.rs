@@ -163,7 +163,8 @@ fn seal(
         (Some(ip), Some(helo), Some(sender)) => Some((ip, helo.as_str(), sender.as_str())),
         _ => None,
     };
-    let found = authenticate(now, resolver, &message, connection, &args.authserv_id)?;
+    let config = crate::auth::pipeline_config(&args.authserv_id, &[])?;
+    let found = authenticate(now, resolver, &message, connection, config)?;
     let results_field = format!("{}\r\n", found.results.to_field());
     let headers = args.headers.as_ref().map(|headers| {
         headers

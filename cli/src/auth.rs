@@ -12,6 +12,7 @@ use tegami::arc::ArcResult;
 use tegami::authenticator::{Authenticator, Config, Connection};
 use tegami::core::auth_results::AuthenticationResults;
 use tegami::core::dns;
+use tegami::core::domain::Domain;
 use tegami::dkim::SignatureResult;
 use tegami::spf::Verdict;
 
@@ -23,7 +24,7 @@ use crate::resolver;
 /// Arguments of `tegami auth`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  tegami --zone examples/example.com.zone --now 1795424500 auth examples/signed.eml --ip 192.0.2.25 \\\n      --helo mail.example.com --sender alice@example.com --authserv-id mx.example.net"
+    after_help = "Example:\n  tegami --zone examples/example.com.zone --now 1795424500 auth examples/signed.eml --ip 192.0.2.25 \\\n      --helo mail.example.com --sender alice@example.com --authserv-id mx.example.net\n  tegami --zone examples/example.com.zone --now 1795426000 auth examples/mailing-list.eml --ip 198.51.100.10 \\\n      --helo mail.lists.example.org --sender team-bounces@lists.example.org --trusted-forwarder lists.example.org"
 )]
 pub(crate) struct AuthArgs {
     /// The message as received (LF line ends are read as CRLF).
@@ -40,6 +41,10 @@ pub(crate) struct AuthArgs {
     /// This receiver's authserv-id (RFC 8601 §2.5).
     #[arg(long, value_name = "ID", default_value = "localhost")]
     authserv_id: String,
+    /// An ARC sealer this receiver trusts: when its seal verifies, a failing DMARC policy is
+    /// set aside (`trusted_forwarder`, RFC 9990); repeatable.
+    #[arg(long, value_name = "DOMAIN")]
+    trusted_forwarder: Vec<String>,
 }
 
 /// What one receiving hop concluded about a message.
@@ -58,9 +63,8 @@ pub(crate) fn authenticate(
     resolver: &resolver::CliResolver,
     message: &[u8],
     connection: Option<(IpAddr, &str, &str)>,
-    authserv_id: &str,
+    config: Config,
 ) -> Result<Authenticated, CliError> {
-    let config = Config::new(authserv_id);
     let mut pipeline = match connection {
         Some((ip, helo, sender)) => Authenticator::new(
             Connection {
@@ -89,6 +93,20 @@ pub(crate) fn authenticate(
     })
 }
 
+/// The pipeline's settings: this receiver's authserv-id and the ARC sealers it trusts.
+pub(crate) fn pipeline_config(
+    authserv_id: &str,
+    trusted_forwarders: &[String],
+) -> Result<Config, CliError> {
+    let mut config = Config::new(authserv_id);
+    for name in trusted_forwarders {
+        let domain = Domain::try_from(name.as_str())
+            .map_err(|error| CliError::Invalid("--trusted-forwarder", error.to_string()))?;
+        config.dmarc.trusted_forwarders.push(domain);
+    }
+    Ok(config)
+}
+
 /// Prints the Authentication-Results field, or with `--json` every verdict.
 pub(crate) fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<(), CliError> {
     let resolver = resolver::from_flags(global)?;
@@ -99,7 +117,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &AuthArgs) -> Result<(), CliError> 
         &resolver,
         &message,
         connection,
-        &args.authserv_id,
+        pipeline_config(&args.authserv_id, &args.trusted_forwarder)?,
     )?;
     let field = found.results.to_field();
     if !global.json {

@@ -39,6 +39,9 @@ pub(crate) struct DmarcArgs {
     /// The MAIL FROM address; an empty value is the null reverse-path.
     #[arg(long, required = true)]
     sender: Option<String>,
+    /// An ARC sealer this receiver trusts (see `tegami auth`); repeatable.
+    #[arg(long, value_name = "DOMAIN")]
+    trusted_forwarder: Vec<String>,
 }
 
 /// `tegami dmarc check DOMAIN`.
@@ -76,7 +79,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &DmarcArgs) -> Result<(), CliError>
         &resolver,
         &message,
         Some((ip, helo, sender)),
-        "localhost",
+        crate::auth::pipeline_config("localhost", &args.trusted_forwarder)?,
     )?;
     if global.json {
         out!("{}", verdict_json(&found.dmarc));
@@ -96,6 +99,13 @@ pub(crate) fn verdict_json(verdict: &Verdict) -> Value {
         "spf_aligned": verdict.spf_aligned(),
         "dkim_aligned": verdict.dkim_aligned(),
         "reason": verdict.reason(),
+        "overrides": verdict.deciding().map_or_else(Vec::new, |author| {
+            author
+                .overrides
+                .iter()
+                .map(|o| json!({ "type": o.as_str(), "domain": o.domain().as_str() }))
+                .collect()
+        }),
     })
 }
 

@@ -93,6 +93,15 @@ impl PolicyOverride {
             PolicyOverride::MailingList(_) => "mailing_list",
         }
     }
+
+    /// The forwarder or list named.
+    pub fn domain(&self) -> &Domain {
+        match self {
+            PolicyOverride::TrustedForwarder(domain) | PolicyOverride::MailingList(domain) => {
+                domain
+            }
+        }
+    }
 }
 
 /// The evaluation of one Author Domain.

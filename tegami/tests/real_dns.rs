@@ -1,7 +1,8 @@
 //! The pipeline through real DNS: an authoritative nsd (Debian package `nsd`, installed by
 //! `.ci/run`) serves the example zone on a loopback high port, and `BlockingHickoryResolver`
-//! asks it over UDP. The verdicts must equal those through `ZoneResolver` on the same zone;
-//! a refused name and an unreachable server are temporary failures.
+//! asks it over UDP. The verdicts must equal those through `ZoneResolver` on the same zone and,
+//! for every example message, those the README's table states; a refused name and an
+//! unreachable server are temporary failures.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,84 +13,17 @@
 
 mod common;
 
-use std::net::{SocketAddr, UdpSocket};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::{example, example_path};
+use common::nsd::{self, free_port};
+use common::readme::example_rows;
+use common::{example, run_example, table_verdicts};
 use tegami::authenticator::{Authenticator, Config, Connection, Outcome};
 use tegami::core::dns::{self, DnsError, QueryKind, Resolver, ZoneResolver};
 use tegami::hickory::BlockingHickoryResolver;
 
 const NOW: u64 = 1_795_424_500;
-
-/// The example zone with CRLF-free text, split in two: nsd serves only names inside a zone, so
-/// the reverse (PTR) record gets a zone of its own.
-fn zones(dir: &Path) -> String {
-    let text = std::fs::read_to_string(example_path("example.com.zone")).unwrap();
-    let (forward, reverse): (Vec<&str>, Vec<&str>) = text
-        .lines()
-        .partition(|line| !line.contains("in-addr.arpa."));
-    std::fs::write(dir.join("example.com.zone"), forward.join("\n") + "\n").unwrap();
-    let mut reverse_zone = String::from(
-        "$ORIGIN 2.0.192.in-addr.arpa.\n$TTL 300\n@ IN SOA ns.example.com. hostmaster.example.com. 1 7200 3600 1209600 300\n@ IN NS ns.example.com.\n",
-    );
-    for line in reverse {
-        reverse_zone.push_str(line);
-        reverse_zone.push('\n');
-    }
-    std::fs::write(dir.join("reverse.zone"), reverse_zone).unwrap();
-    text
-}
-
-/// nsd in the foreground, killed when dropped.
-struct Nsd(Child);
-
-impl Drop for Nsd {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_nsd(dir: &Path, port: u16) -> Nsd {
-    let nsd = ["/usr/sbin/nsd", "/usr/local/sbin/nsd"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|path| path.is_file())
-        .unwrap_or_else(|| {
-            panic!("real DNS test needs nsd (Debian package `nsd`, installed by .ci/run); it is not installed")
-        });
-    let d = dir.display();
-    let config = format!(
-        "server:\n  ip-address: 127.0.0.1@{port}\n  port: {port}\n  username: \"\"\n  chroot: \"\"\n  \
-         zonesdir: \"{d}\"\n  pidfile: \"{d}/nsd.pid\"\n  database: \"\"\n  xfrdfile: \"{d}/xfrd.state\"\n  \
-         zonelistfile: \"{d}/zone.list\"\n  logfile: \"{d}/nsd.log\"\n  server-count: 1\n  tcp-count: 10\n\
-         remote-control:\n  control-enable: no\n\
-         zone:\n  name: example.com\n  zonefile: example.com.zone\n\
-         zone:\n  name: 2.0.192.in-addr.arpa\n  zonefile: reverse.zone\n"
-    );
-    let conf = dir.join("nsd.conf");
-    std::fs::write(&conf, config).unwrap();
-    let child = Command::new(nsd)
-        .arg("-d")
-        .arg("-c")
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    Nsd(child)
-}
 
 fn pipeline(resolver: &impl Resolver, mail_from: &str) -> Outcome {
     let connection = Connection {
@@ -105,30 +39,10 @@ fn pipeline(resolver: &impl Resolver, mail_from: &str) -> Outcome {
 
 #[test]
 fn pipeline_through_nsd_equals_the_zone_resolver() {
-    let dir = std::env::temp_dir().join(format!("tegami-nsd-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let text = zones(&dir);
-    let port = free_port();
-    let _nsd = start_nsd(&dir, port);
-    let server = SocketAddr::from(([127, 0, 0, 1], port));
-    let real = BlockingHickoryResolver::with_server(server, Duration::from_secs(2)).unwrap();
-    // nsd needs a moment to load the zones.
-    let mut ready = false;
-    for _ in 0..50 {
-        if real.lookup_name("example.com", QueryKind::Mx).is_ok() {
-            ready = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(
-        ready,
-        "nsd did not answer; its log: {}",
-        std::fs::read_to_string(dir.join("nsd.log")).unwrap_or_default()
-    );
-
-    let zone = ZoneResolver::from_master_file(&text).unwrap();
+    let nsd = nsd::start("hickory");
+    let real = BlockingHickoryResolver::with_server(nsd.server, Duration::from_secs(2)).unwrap();
+    let text = &nsd.zone_text;
+    let zone = ZoneResolver::from_master_file(text).unwrap();
     for kind in QueryKind::ALL {
         for name in [
             "example.com",
@@ -137,6 +51,10 @@ fn pipeline_through_nsd_equals_the_zone_resolver() {
             "ed2026._domainkey.example.com",
             "nothing.example.com",
             "25.2.0.192.in-addr.arpa",
+            "list2026._domainkey.lists.example.org",
+            "lists.example.org",
+            "phish.example",
+            "66.113.0.203.in-addr.arpa",
         ] {
             assert_eq!(
                 real.lookup_name(name, kind),
@@ -159,12 +77,31 @@ fn pipeline_through_nsd_equals_the_zone_resolver() {
     );
     println!("{}", through_nsd.authentication_results.to_field());
 
+    // Every example message of the README: the same verdicts through nsd as the table states.
+    for row in example_rows() {
+        let outcome = run_example(&row, &real);
+        assert_eq!(
+            table_verdicts(&outcome),
+            row.verdicts,
+            "{} {:?} through nsd\n{}",
+            row.file,
+            row.flags,
+            outcome.field()
+        );
+        assert_eq!(
+            outcome.field(),
+            run_example(&row, &zone).field(),
+            "{}",
+            row.file
+        );
+    }
+
     // A name outside the served zones: nsd refuses it, which is a temporary failure.
     assert_eq!(
-        real.lookup_name("example.org", QueryKind::Txt),
+        real.lookup_name("unserved.test", QueryKind::Txt),
         Err(DnsError::Temporary)
     );
-    let refused = pipeline(&real, "alice@example.org");
+    let refused = pipeline(&real, "alice@unserved.test");
     assert!(
         refused
             .authentication_results

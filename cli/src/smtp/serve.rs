@@ -54,9 +54,13 @@ pub(crate) struct ServeArgs {
     /// Offer AUTH without TLS (for tests on loopback only).
     #[arg(long)]
     allow_plaintext_auth: bool,
-    /// Answer 550 5.7.1 when DMARC fails for a domain whose policy is reject.
+    /// Answer 550 5.7.1 when DMARC fails for a domain whose policy is reject (not in testing
+    /// mode, not set aside by a trusted forwarder).
     #[arg(long)]
     reject_dmarc: bool,
+    /// An ARC sealer whose verified seal sets a failing DMARC policy aside; repeatable.
+    #[arg(long, value_name = "DOMAIN")]
+    trusted_forwarder: Vec<String>,
     /// Seal each message as a forwarder (ARC, RFC 8617) with this key (PEM, RSA or Ed25519).
     #[arg(long, value_name = "PEM", requires_all = ["arc_domain", "arc_selector"])]
     arc_key: Option<PathBuf>,
@@ -78,6 +82,7 @@ struct Shared {
     users: HashMap<String, String>,
     maildir: PathBuf,
     resolver: crate::resolver::CliResolver,
+    pipeline: tegami::authenticator::Config,
     authserv_id: String,
     reject_dmarc: bool,
     arc: Option<(RingSigningKey, Domain, Selector)>,
@@ -135,6 +140,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), CliError>
         users,
         maildir: args.out.clone(),
         resolver,
+        pipeline: crate::auth::pipeline_config(&args.hostname, &args.trusted_forwarder)?,
         authserv_id: args.hostname.clone(),
         reject_dmarc: args.reject_dmarc,
         arc,
@@ -269,12 +275,12 @@ fn deliver(
         &shared.resolver,
         &message,
         connection,
-        &shared.authserv_id,
+        shared.pipeline.clone(),
     )
     .map_err(|_| temporary("Authentication failed to run"))?;
     if shared.reject_dmarc
         && found.dmarc.result == DmarcResult::Fail
-        && found.dmarc.policy() == Some(Policy::Reject)
+        && found.dmarc.disposition == Policy::Reject
     {
         return Err(Reply::new(
             550,
