@@ -21,7 +21,8 @@ def rows_by_group(root: pathlib.Path):
         estimates = json.loads((meta_path.parent / "estimates.json").read_text())
         throughput = (meta.get("throughput") or {}).get("Bytes")
         groups.setdefault(meta["group_id"], []).append(
-            (meta["function_id"], estimates["mean"]["point_estimate"], throughput)
+            # a group benched with `bench_with_input` alone has no function id: its value names it
+            (meta["function_id"] or meta.get("value_str") or "", estimates["mean"]["point_estimate"], throughput)
         )
     return groups
 
