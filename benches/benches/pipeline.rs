@@ -189,8 +189,7 @@ fn pipeline(c: &mut Criterion) {
     });
     group.bench_function("tegami/authenticator", |b| {
         b.iter(|| {
-            let mut pipeline =
-                Authenticator::new(connection(), Config::new("mx.example.net"), NOW);
+            let mut pipeline = Authenticator::new(connection(), Config::new("mx.example.net"), NOW);
             pipeline.handle_input(black_box(&message)).expect("input");
             pipeline.handle_end();
             black_box(dns::resolve(&mut pipeline, &zone).expect("pipeline"))
