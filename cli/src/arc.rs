@@ -30,12 +30,18 @@ pub(crate) struct ArcArgs {
 #[derive(Debug, clap::Subcommand)]
 enum ArcCommand {
     /// Validate the ARC chain of a message.
+    #[command(
+        after_help = "Example:\n  tegami --zone examples/example.com.zone --now 1795426000 --json arc verify examples/mailing-list.eml"
+    )]
     Verify {
         /// The message (LF line ends are read as CRLF).
         file: PathBuf,
     },
     /// Authenticate a message as this hop (SPF with the connection flags, DKIM, ARC), add the
     /// Authentication-Results field, seal, and print the message with its new ARC set.
+    #[command(
+        after_help = "Example:\n  tegami --zone examples/example.com.zone --now 1795424500 arc seal --key examples/keys/list2026.pem \\\n      --domain lists.example.org --selector list2026 --authserv-id lists.example.org \\\n      --ip 192.0.2.25 --helo mail.example.com --sender alice@example.com examples/signed.eml > sealed.eml"
+    )]
     Seal(SealArgs),
 }
 

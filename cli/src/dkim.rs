@@ -30,6 +30,9 @@ pub(crate) struct DkimArgs {
 #[derive(Debug, clap::Subcommand)]
 enum DkimCommand {
     /// Verify every DKIM signature of a message.
+    #[command(
+        after_help = "Example:\n  tegami --zone examples/example.com.zone --now 1795424500 --json dkim verify examples/signed.eml"
+    )]
     Verify {
         /// The message (LF line ends are read as CRLF).
         file: PathBuf,
@@ -38,8 +41,14 @@ enum DkimCommand {
         allow_rsa_sha1: bool,
     },
     /// Sign a message and print it with its DKIM-Signature field.
+    #[command(
+        after_help = "Examples:\n  tegami --now 1795424400 dkim sign --key examples/keys/ed2026.pem --domain example.com \\\n      --selector ed2026 examples/message.eml > signed.eml\n  tegami dkim sign --key examples/keys/rsa2026.pem --domain example.com --selector rsa2026 \\\n      --headers from:to:subject:date --canonicalization relaxed/simple examples/message.eml"
+    )]
     Sign(SignArgs),
     /// Generate a key pair: the private key to a PEM file, the DNS record to publish on stdout.
+    #[command(
+        after_help = "Examples:\n  tegami dkim keygen --algorithm ed25519 --domain example.com --selector s2027 --out s2027.pem\n  tegami --json dkim keygen --algorithm rsa --bits 3072 --domain example.com --selector r2027 --out r2027.pem"
+    )]
     Keygen(KeygenArgs),
 }
 

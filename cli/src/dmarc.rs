@@ -49,6 +49,9 @@ pub(crate) struct DmarcArgs {
 enum DmarcCommand {
     /// Audit a domain's DMARC and BIMI records: the policy that applies at each level, report
     /// destinations and their authorisation, BIMI eligibility, and the road to enforcement.
+    #[command(
+        after_help = "Examples:\n  tegami --zone examples/example.com.zone dmarc check example.com\n  tegami --json dmarc check example.org"
+    )]
     Check {
         /// The domain to audit.
         domain: String,

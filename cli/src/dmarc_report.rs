@@ -21,6 +21,7 @@ use crate::error::CliError;
 
 /// Arguments of `tegami dmarc-report`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  tegami dmarc-report summarize reports/ --html summary.html")]
 pub(crate) struct DmarcReportArgs {
     #[command(subcommand)]
     command: ReportCommand,

@@ -39,6 +39,9 @@ pub(crate) struct SpfArgs {
 #[derive(Debug, clap::Subcommand)]
 enum SpfCommand {
     /// Walk a domain's SPF record tree: DNS lookups, void lookups, risky and broken terms.
+    #[command(
+        after_help = "Examples:\n  tegami --zone examples/example.com.zone spf check example.com\n  tegami --json spf check example.org"
+    )]
     Check {
         /// The domain whose record to check.
         domain: String,

@@ -10,6 +10,9 @@ use crate::error::CliError;
 
 /// Arguments of `tegami smtp`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tegami --zone examples/example.com.zone smtp serve --listen 127.0.0.1:2525 --out /tmp/maildir\n  tegami --json smtp send --server 127.0.0.1:2525 --from alice@example.com --to bob@example.net examples/signed.eml"
+)]
 pub(crate) struct SmtpArgs {
     #[command(subcommand)]
     command: SmtpCommand,
