@@ -242,7 +242,12 @@ fn serve_as(dir: &Path, submission: bool) -> Peer {
 
 #[test]
 fn smtplib_to_tegami_serve() {
-    for mode in ["plain", "starttls-plain", "starttls-login"] {
+    for mode in [
+        "plain",
+        "starttls-plain",
+        "starttls-login",
+        "starttls-cram-md5",
+    ] {
         let dir = scratch(&format!("smtplib-{mode}"));
         let server = serve_as(&dir, mode != "plain");
         let sent = messages(&dir);
@@ -266,7 +271,12 @@ fn smtplib_to_tegami_serve() {
 #[test]
 fn swaks_to_tegami_serve() {
     let swaks = which("swaks");
-    for mode in ["pipeline", "starttls-plain", "starttls-login"] {
+    for mode in [
+        "pipeline",
+        "starttls-plain",
+        "starttls-login",
+        "starttls-cram-md5",
+    ] {
         let dir = scratch(&format!("swaks-{mode}"));
         let server = serve_as(&dir, mode != "pipeline");
         let sent = messages(&dir);
@@ -299,10 +309,10 @@ fn swaks_to_tegami_serve() {
                 .arg("--data")
                 .arg(format!("@{}", data.display()));
             if mode != "pipeline" {
-                let mechanism = if mode == "starttls-login" {
-                    "LOGIN"
-                } else {
-                    "PLAIN"
+                let mechanism = match mode {
+                    "starttls-login" => "LOGIN",
+                    "starttls-cram-md5" => "CRAM-MD5",
+                    _ => "PLAIN",
                 };
                 command.args([
                     "--tls",
@@ -457,6 +467,42 @@ fn tegami_send_to_tegami_serve_with_bdat_and_authentication() {
         maildir(&dir.join("maildir")) == expected,
         "stored messages differ"
     );
+}
+
+#[test]
+fn tegami_send_authenticates_to_tegami_serve_with_scram() {
+    let dir = scratch("self-scram");
+    let server = serve_as(&dir, true);
+    let sent = messages(&dir);
+    let (path, _) = &sent[0];
+    let send = |password: &str| {
+        tegami()
+            .env("TEGAMI_SMTP_PASSWORD", password)
+            .args([
+                "--json",
+                "smtp",
+                "send",
+                "--server",
+                &format!("127.0.0.1:{}", server.port),
+                "--starttls",
+                "--auth",
+                "jane",
+            ])
+            .args(["--from", "jane@client.example", "--to", "b@server.example"])
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    // Both sides have SCRAM-SHA-256: it is chosen, and each proves itself to the other.
+    let output = send("hunter2");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["delivered"], true, "{output:?}");
+    assert_eq!(json["auth_mechanism"], "SCRAM-SHA-256", "{json}");
+    let output = send("hunter3");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["delivered"], false, "{json}");
+    assert_eq!(json["authenticated"], false, "{json}");
+    assert_eq!(maildir(&dir.join("maildir")).len(), 1);
 }
 
 fn which(program: &str) -> PathBuf {

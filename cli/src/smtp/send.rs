@@ -1,5 +1,6 @@
 //! `tegami smtp send`: deliver one message to a server with the client session.
 
+use base64::Engine as _;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -83,6 +84,9 @@ pub(crate) fn run(global: &GlobalArgs, args: &SendArgs) -> Result<(), CliError> 
             CliError::MissingArgument("TEGAMI_SMTP_PASSWORD in the environment for --auth")
         })?;
         config.credentials = Some((user.clone(), Secret::new(password)));
+        // SCRAM-SHA-256's client nonce: fresh for this connection.
+        let nonce = super::serve::random_bytes::<18>()?;
+        config.sasl_nonce = Some(base64::engine::general_purpose::STANDARD.encode(nonce));
     }
     let tls = stream::client_config(args.ca_file.as_deref())?;
     let host = args
@@ -185,6 +189,7 @@ fn print(
                 "delivered": accepted,
                 "tls": client.tls_active(),
                 "authenticated": client.authenticated(),
+                "auth_mechanism": client.auth_mechanism().map(tegami::smtp::sasl::Mechanism::name),
                 "recipients": recipients,
                 "reply": reply,
                 "error": failure.map(ToString::to_string),

@@ -12,12 +12,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use base64::Engine as _;
 use tegami::core::crypto::RingSigningKey;
 use tegami::core::domain::Domain;
 use tegami::dkim::Selector;
 use tegami::dmarc::{DmarcResult, Policy};
 use tegami::smtp::reply::{EnhancedStatus, Reply};
-use tegami::smtp::sasl::Credentials;
+use tegami::smtp::sasl::scram::ScramKeys;
+use tegami::smtp::sasl::{Credentials, Mechanism};
 use tegami::smtp::server::{Event, Server, ServerConfig};
 
 use super::stream::{self, Stream};
@@ -48,7 +50,7 @@ pub(crate) struct ServeArgs {
     /// Submission mode (RFC 6409): AUTH (after STARTTLS) before MAIL.
     #[arg(long, requires = "users")]
     submission: bool,
-    /// Users for AUTH PLAIN and LOGIN: one `name:password` per line.
+    /// Users for AUTH (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256): one `name:password` per line.
     #[arg(long, value_name = "FILE")]
     users: Option<PathBuf>,
     /// Offer AUTH without TLS (for tests on loopback only).
@@ -80,6 +82,8 @@ struct Shared {
     config: ServerConfig,
     tls: Option<Arc<rustls::ServerConfig>>,
     users: HashMap<String, String>,
+    /// The SCRAM-SHA-256 keys of each user.
+    scram: HashMap<String, ScramKeys>,
     maildir: PathBuf,
     resolver: crate::resolver::CliResolver,
     pipeline: tegami::authenticator::Config,
@@ -108,14 +112,30 @@ pub(crate) fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), CliError>
     };
     config.tls_available = tls.is_some();
     config.max_message_size = Some(args.max_size);
-    if args.users.is_some() && config.auth_mechanisms.is_empty() {
-        config.auth_mechanisms = ServerConfig::submission("").auth_mechanisms;
+    if args.users.is_some() {
+        // Every mechanism the session has: the client picks; the challenge-response ones need
+        // the per-connection nonce each session gets below.
+        config.auth_mechanisms = vec![
+            Mechanism::Plain,
+            Mechanism::Login,
+            Mechanism::CramMd5,
+            Mechanism::ScramSha256,
+        ];
     }
     config.auth_requires_tls = !args.allow_plaintext_auth;
     let users = match &args.users {
         Some(path) => read_users(path)?,
         None => HashMap::new(),
     };
+    // What a SCRAM server stores instead of the password: keys derived with a random salt.
+    let mut scram = HashMap::new();
+    for (name, password) in &users {
+        let salt = random_bytes::<16>()?;
+        scram.insert(
+            name.clone(),
+            ScramKeys::derive(password.as_bytes(), &salt, SCRAM_ITERATIONS),
+        );
+    }
     for folder in ["tmp", "new", "cur"] {
         let path = args.out.join(folder);
         std::fs::create_dir_all(&path).map_err(|source| CliError::Create { path, source })?;
@@ -138,6 +158,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), CliError>
         config,
         tls,
         users,
+        scram,
         maildir: args.out.clone(),
         resolver,
         pipeline: crate::auth::pipeline_config(&args.hostname, &args.trusted_forwarder)?,
@@ -172,6 +193,11 @@ fn session(shared: &Shared, tcp: TcpStream) -> io::Result<()> {
     let peer = tcp.peer_addr()?.ip();
     let mut stream = Stream::Plain(tcp);
     let mut server = Server::new(shared.config.clone());
+    // A fresh value per connection for CRAM-MD5 challenges and SCRAM nonces.
+    let nonce = random_bytes::<18>().map_err(|error| io::Error::other(error.to_string()))?;
+    server
+        .set_sasl_nonce(&base64::engine::general_purpose::STANDARD.encode(nonce))
+        .map_err(io::Error::other)?;
     let mut out = Vec::new();
     let mut buffer = vec![0; 64 * 1024];
     let mut transaction = Transaction::default();
@@ -187,6 +213,17 @@ fn session(shared: &Shared, tcp: TcpStream) -> io::Result<()> {
                     transaction.sender = from.to_string().trim_matches(['<', '>']).to_owned();
                 }
                 Event::Authenticate { credentials, .. } => verdict = check(shared, credentials),
+                Event::ScramKeys {
+                    request, username, ..
+                } => {
+                    // Answered with the user's keys (the session checks the proof), or refused.
+                    match shared.scram.get(username).cloned() {
+                        Some(keys) => server.scram_keys(request, keys),
+                        None => server.reject(request, refused()),
+                    }
+                    .map_err(io::Error::other)?;
+                    continue;
+                }
                 Event::MessageComplete { .. } => {
                     let message = std::mem::take(&mut transaction.message);
                     verdict = deliver(shared, peer, &transaction, message);
@@ -237,26 +274,40 @@ fn session(shared: &Shared, tcp: TcpStream) -> io::Result<()> {
     }
 }
 
+/// 535 5.7.8, the answer to every failed authentication.
+fn refused() -> Reply<'static> {
+    Reply::new(
+        535,
+        Some(EnhancedStatus::new(5, 7, 8)),
+        "Authentication credentials invalid",
+    )
+}
+
 fn check(shared: &Shared, credentials: &Credentials) -> Result<(), Reply<'static>> {
-    let refused = || {
-        Reply::new(
-            535,
-            Some(EnhancedStatus::new(5, 7, 8)),
-            "Authentication credentials invalid",
-        )
-    };
-    match credentials {
-        Credentials::Password {
-            username, password, ..
-        } if shared
-            .users
-            .get(username)
-            .is_some_and(|known| known == password.expose()) =>
-        {
-            Ok(())
+    let known = shared.users.get(credentials.username());
+    let good = match credentials {
+        Credentials::Password { password, .. } => known == Some(password.expose()),
+        Credentials::CramMd5 { .. } => {
+            known.is_some_and(|known| credentials.verify_cram_md5(known.as_bytes()))
         }
-        _ => Err(refused()),
-    }
+        // The session verified the proof against this user's keys.
+        Credentials::Scram { .. } => shared.scram.contains_key(credentials.username()),
+        _ => false,
+    };
+    if good { Ok(()) } else { Err(refused()) }
+}
+
+/// PBKDF2 iterations of the SCRAM keys derived at start (RFC 7677 §4 asks for at least 4096).
+const SCRAM_ITERATIONS: u32 = 4096;
+
+/// `N` bytes from the operating system's random source.
+pub(super) fn random_bytes<const N: usize>() -> Result<[u8; N], CliError> {
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; N];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| CliError::Internal("no random source"))?;
+    Ok(bytes)
 }
 
 /// Authenticates the message, applies `--reject-dmarc`, seals it with `--arc-key`, and stores

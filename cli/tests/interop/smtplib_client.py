@@ -1,7 +1,7 @@
 """Sends messages to an SMTP server with Python's smtplib, as the interop tests ask.
 
 Usage: smtplib_client.py HOST PORT MODE FILE...
-MODE: plain | starttls-plain | starttls-login (user jane, password hunter2).
+MODE: plain | starttls-plain | starttls-login | starttls-cram-md5 (user jane, password hunter2).
 Each FILE is sent as is (bytes, so smtplib does not touch line ends) from a@client.example
 to b@server.example; one connection carries them all.
 """
@@ -23,6 +23,9 @@ def main() -> int:
             smtp.user, smtp.password = "jane", "hunter2"
             if mode == "starttls-login":
                 code, reply = smtp.auth("LOGIN", smtp.auth_login, initial_response_ok=False)
+            elif mode == "starttls-cram-md5":
+                assert "cram-md5" in smtp.esmtp_features["auth"].lower(), smtp.esmtp_features
+                code, reply = smtp.auth("CRAM-MD5", smtp.auth_cram_md5, initial_response_ok=False)
             else:
                 code, reply = smtp.auth("PLAIN", smtp.auth_plain)
             assert code == 235, (code, reply)

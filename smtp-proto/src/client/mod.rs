@@ -3,6 +3,7 @@
 //!
 //! See [`Client`] for the caller loop.
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -16,6 +17,7 @@ use tegami_core::mailbox::ReversePath;
 use crate::command::{Body, Command, ForwardPath, MailParameters, RcptParameters};
 use crate::ehlo::{Ehlo, Extension};
 use crate::reply::{Reply, ReplyError, ReplyLimits, ReplyParse};
+use crate::sasl::{self, scram::ClientExchange};
 
 /// One SMTP client session (one connection), as a state machine.
 ///
@@ -66,6 +68,10 @@ pub struct Client {
     server: Option<ServerInfo>,
     tls: bool,
     authenticated: bool,
+    /// The mechanism of the AUTH in progress or done.
+    auth_mechanism: Option<sasl::Mechanism>,
+    /// The SCRAM-SHA-256 exchange in progress.
+    scram: Option<Box<ClientExchange>>,
     queue: VecDeque<Outgoing>,
     current: Option<Transaction>,
     expect: VecDeque<Expect>,
@@ -84,8 +90,13 @@ pub struct ClientConfig {
     pub tls: TlsPolicy,
     /// Whether the connection is TLS from the start (RFC 8314 port 465).
     pub tls_at_start: bool,
-    /// A user name and password for AUTH PLAIN or LOGIN, whichever the server offers.
+    /// A user name and password for AUTH: SCRAM-SHA-256 when the server offers it and
+    /// [`sasl_nonce`](Self::sasl_nonce) is set, else PLAIN, LOGIN or CRAM-MD5, in that order.
     pub credentials: Option<(String, Secret<String>)>,
+    /// A fresh random value for this connection (printable ASCII without commas; 18 random
+    /// bytes in base64 do): SCRAM-SHA-256's client nonce. Without it SCRAM is not used; the
+    /// session has no randomness of its own.
+    pub sasl_nonce: Option<String>,
     /// Send credentials without TLS. Off by default.
     pub allow_plaintext_auth: bool,
     /// Use BDAT when the server offers CHUNKING.
@@ -170,10 +181,14 @@ pub enum ClientError {
     /// response injection ("Why TLS is better without STARTTLS", USENIX Security 2021).
     #[error("server sent data after accepting STARTTLS")]
     InjectionAfterStartTls,
-    /// Credentials are configured and the server offers neither PLAIN nor LOGIN (or not
-    /// without TLS).
+    /// Credentials are configured and the server offers none of SCRAM-SHA-256 (with a nonce
+    /// configured), PLAIN, LOGIN or CRAM-MD5 (or not without TLS).
     #[error("no usable AUTH mechanism")]
     NoAuthMechanism,
+    /// A SASL exchange went wrong on the server's side: a malformed challenge, or a SCRAM
+    /// server signature that does not verify (the server does not hold the user's keys).
+    #[error("AUTH exchange failed: {0}")]
+    Sasl(sasl::SaslError),
     /// The server refused the credentials.
     #[error("authentication failed: {0}")]
     AuthenticationFailed(Reply<'static>),
@@ -238,6 +253,9 @@ enum Expect {
     StartTls,
     AuthLoginUser,
     AuthLoginPassword,
+    AuthCramMd5,
+    AuthScramFirst,
+    AuthScramFinal,
     AuthResult,
     Mail,
     Rcpt,
@@ -306,6 +324,7 @@ impl ClientConfig {
             tls: TlsPolicy::Opportunistic,
             tls_at_start: false,
             credentials: None,
+            sasl_nonce: None,
             allow_plaintext_auth: false,
             prefer_chunking: true,
             reply_limits: ReplyLimits::default(),
@@ -325,6 +344,8 @@ impl Client {
             phase: Phase::Greeting,
             server: None,
             authenticated: false,
+            auth_mechanism: None,
+            scram: None,
             queue: VecDeque::new(),
             current: None,
             expect: VecDeque::from([Expect::Greeting]),
@@ -404,6 +425,11 @@ impl Client {
     /// Whether the server accepted our credentials.
     pub fn authenticated(&self) -> bool {
         self.authenticated
+    }
+
+    /// The SASL mechanism the session authenticated with, once it did.
+    pub fn auth_mechanism(&self) -> Option<sasl::Mechanism> {
+        self.auth_mechanism.filter(|_| self.authenticated)
     }
 
     fn advance(&mut self) {
@@ -504,6 +530,52 @@ impl Client {
                 self.output.extend_from_slice(response.as_bytes());
                 self.output.extend_from_slice(b"\r\n");
             }
+            Expect::AuthCramMd5 => {
+                if reply.code() != 334 {
+                    return self.auth_result(reply);
+                }
+                let Some((user, password)) = self.config.credentials.clone() else {
+                    return self.fail(ClientError::NoAuthMechanism);
+                };
+                let challenge = match challenge_text(&reply) {
+                    Ok(challenge) => challenge,
+                    Err(error) => return self.fail(ClientError::Sasl(error)),
+                };
+                let challenge = String::from_utf8_lossy(&challenge).into_owned();
+                let response =
+                    sasl::cram_md5::response(&user, password.expose().as_bytes(), &challenge);
+                self.respond(response.as_bytes(), Expect::AuthResult);
+            }
+            Expect::AuthScramFirst | Expect::AuthScramFinal => {
+                if reply.code() != 334 {
+                    self.scram = None;
+                    return self.auth_result(reply);
+                }
+                let message = match challenge_text(&reply) {
+                    Ok(message) => message,
+                    Err(error) => return self.fail(ClientError::Sasl(error)),
+                };
+                let Some(exchange) = self.scram.as_mut() else {
+                    return self.fail(ClientError::NoAuthMechanism);
+                };
+                if expect == Expect::AuthScramFirst {
+                    match exchange.client_final(&message) {
+                        Ok(client_final) => {
+                            self.respond(client_final.as_bytes(), Expect::AuthScramFinal);
+                        }
+                        Err(error) => self.fail(ClientError::Sasl(error)),
+                    }
+                } else {
+                    // The server proved it holds the keys; only then say yes.
+                    match exchange.verify_server_final(&message) {
+                        Ok(()) => {
+                            self.scram = None;
+                            self.respond(b"", Expect::AuthResult);
+                        }
+                        Err(error) => self.fail(ClientError::Sasl(error)),
+                    }
+                }
+            }
             Expect::AuthResult => self.auth_result(reply),
             Expect::Mail => self.after_mail(reply),
             Expect::Rcpt => self.after_recipient(reply),
@@ -533,9 +605,30 @@ impl Client {
                 return self.fail(ClientError::NoAuthMechanism);
             }
             let offers = |name: &str| server.auth.iter().any(|m| m.eq_ignore_ascii_case(name));
+            if offers("SCRAM-SHA-256")
+                && let (Some(nonce), Some((user, password))) =
+                    (&self.config.sasl_nonce, &self.config.credentials)
+            {
+                match ClientExchange::new(user, None, password.expose().as_bytes(), nonce) {
+                    Ok(exchange) => {
+                        let first = base64(exchange.client_first().as_bytes());
+                        self.scram = Some(Box::new(exchange));
+                        self.auth_mechanism = Some(sasl::Mechanism::ScramSha256);
+                        return self.send(
+                            &Command::Auth {
+                                mechanism: "SCRAM-SHA-256",
+                                initial_response: Some(&first),
+                            },
+                            Expect::AuthScramFirst,
+                        );
+                    }
+                    Err(error) => return self.fail(ClientError::Sasl(error)),
+                }
+            }
             if offers("PLAIN") {
                 let (user, password) = self.config.credentials.clone().unwrap_or_default();
                 let response = plain(&user, password.expose());
+                self.auth_mechanism = Some(sasl::Mechanism::Plain);
                 return self.send(
                     &Command::Auth {
                         mechanism: "PLAIN",
@@ -545,12 +638,23 @@ impl Client {
                 );
             }
             if offers("LOGIN") {
+                self.auth_mechanism = Some(sasl::Mechanism::Login);
                 return self.send(
                     &Command::Auth {
                         mechanism: "LOGIN",
                         initial_response: None,
                     },
                     Expect::AuthLoginUser,
+                );
+            }
+            if offers("CRAM-MD5") {
+                self.auth_mechanism = Some(sasl::Mechanism::CramMd5);
+                return self.send(
+                    &Command::Auth {
+                        mechanism: "CRAM-MD5",
+                        initial_response: None,
+                    },
+                    Expect::AuthCramMd5,
                 );
             }
             return self.fail(ClientError::NoAuthMechanism);
@@ -762,6 +866,13 @@ impl Client {
         self.expect.push_back(expect);
     }
 
+    /// Answers a 334 challenge with `message`, base64-encoded (RFC 4954 §4).
+    fn respond(&mut self, message: &[u8], expect: Expect) {
+        self.output.extend_from_slice(base64(message).as_bytes());
+        self.output.extend_from_slice(b"\r\n");
+        self.expect.push_back(expect);
+    }
+
     fn fail(&mut self, error: ClientError) {
         if self.phase == Phase::Closed {
             return;
@@ -848,6 +959,14 @@ fn plain(user: &str, password: &str) -> String {
     message.push(0);
     message.extend_from_slice(password.as_bytes());
     base64(&message)
+}
+
+/// The decoded text of a 334 challenge.
+fn challenge_text(reply: &Reply<'_>) -> Result<Vec<u8>, sasl::SaslError> {
+    let text: String = reply.lines().concat();
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| sasl::SaslError::InvalidBase64)
 }
 
 fn base64(bytes: &[u8]) -> String {

@@ -4,7 +4,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::reply::EnhancedStatus;
-use crate::sasl::{Credentials, Mechanism};
+use crate::sasl::scram::ScramKeys;
+use crate::sasl::{Credentials, Mechanism, SaslError};
 use crate::server::{Event, Server, ServerConfig};
 
 /// Runs a client against a server in memory until both are quiet; TLS handshakes complete
@@ -32,8 +33,18 @@ fn converse(
                 } => {
                     accept = password.expose() == "hunter2";
                 }
+                Event::Authenticate { credentials, .. }
+                    if matches!(credentials, Credentials::CramMd5 { .. }) =>
+                {
+                    accept = credentials.verify_cram_md5(b"hunter2");
+                }
+                Event::ScramKeys { .. } => accept = false,
                 Event::StartTls => server_tls = true,
                 _ => {}
+            }
+            if let (Event::ScramKeys { .. }, Some(request)) = (&event, request) {
+                server.scram_keys(request, scram_keys()).unwrap();
+                continue;
             }
             if let Some(request) = request {
                 if accept {
@@ -75,6 +86,11 @@ fn delivered(events: &[ClientEvent]) -> Vec<&Delivery> {
             _ => None,
         })
         .collect()
+}
+
+/// The server's stored SCRAM keys for jane's password "hunter2".
+fn scram_keys() -> ScramKeys {
+    ScramKeys::derive(b"hunter2", b"jane's salt", 4096)
 }
 
 const MESSAGE: &[u8] = b"Subject: hi\r\n\r\n.leading dot\r\n..two\r\nlast line without CRLF";
@@ -337,4 +353,118 @@ fn replies_in_one_read_are_all_processed() {
     }
     assert!(delivered(&events)[0].is_accepted(), "{events:?}");
     assert_eq!(events.last(), Some(&ClientEvent::Close));
+}
+
+/// A submission over STARTTLS with these mechanisms offered and this password; the client's
+/// events, and whether the server saw the client authenticated with which mechanism.
+fn submit(
+    mechanisms: Vec<Mechanism>,
+    password: &str,
+    client_nonce: Option<&str>,
+    keys: Option<ScramKeys>,
+) -> (Vec<ClientEvent>, Option<Mechanism>) {
+    let mut server_config = ServerConfig::submission("smtp.example");
+    server_config.auth_mechanisms = mechanisms;
+    let mut config = ClientConfig::new("c.example");
+    config.tls = TlsPolicy::Required;
+    config.credentials = Some(("jane".into(), Secret::new(password.into())));
+    config.sasl_nonce = client_nonce.map(Into::into);
+    let mut client = Client::new(config);
+    client.send_message(
+        Envelope::new("<jane@c.example>", ["<b@mx.example>"]).unwrap(),
+        b"x\r\n".to_vec(),
+    );
+    client.quit();
+    let mut server = Server::new(server_config);
+    server.set_sasl_nonce("c2VydmVyLW5vbmNl").unwrap();
+    let events = match keys {
+        None => converse(&mut client, &mut server, &[]).0,
+        // A server whose keys are not jane's: answer the SCRAM request with them.
+        Some(keys) => {
+            let (mut to_server, mut to_client) = (Vec::new(), Vec::new());
+            let mut events = Vec::new();
+            for _ in 0..50 {
+                while let Some(event) = server.poll(&mut to_client) {
+                    let request = event.request();
+                    let scram = matches!(event, Event::ScramKeys { .. });
+                    let starttls = event == Event::StartTls;
+                    match request {
+                        Some(request) if scram => server.scram_keys(request, keys.clone()).unwrap(),
+                        Some(request) => server.accept(request).unwrap(),
+                        None if starttls => {
+                            server.handle_tls_established();
+                        }
+                        None => {}
+                    }
+                }
+                client.handle_input(&core::mem::take(&mut to_client));
+                while let Some(event) = client.poll(&mut to_server) {
+                    if event == ClientEvent::StartTls {
+                        client.handle_tls_established();
+                    }
+                    events.push(event);
+                }
+                server.handle_input(&core::mem::take(&mut to_server));
+            }
+            events
+        }
+    };
+    (events, server.authenticated().map(|a| a.mechanism))
+}
+
+#[test]
+fn scram_sha256_is_preferred_when_a_nonce_is_configured() {
+    let all = vec![
+        Mechanism::Plain,
+        Mechanism::Login,
+        Mechanism::CramMd5,
+        Mechanism::ScramSha256,
+    ];
+    let (events, mechanism) = submit(all.clone(), "hunter2", Some("Y2xpZW50LW5vbmNl"), None);
+    assert_eq!(mechanism, Some(Mechanism::ScramSha256), "{events:?}");
+    assert_eq!(delivered(&events).len(), 1);
+    // Without a client nonce: PLAIN.
+    let (_, mechanism) = submit(all, "hunter2", None, None);
+    assert_eq!(mechanism, Some(Mechanism::Plain));
+    // CRAM-MD5 when it is all the server has.
+    let (events, mechanism) = submit(vec![Mechanism::CramMd5], "hunter2", None, None);
+    assert_eq!(mechanism, Some(Mechanism::CramMd5), "{events:?}");
+    // SCRAM only, and no nonce: nothing to use.
+    let (events, _) = submit(vec![Mechanism::ScramSha256], "hunter2", None, None);
+    assert!(
+        events.contains(&ClientEvent::Failed(ClientError::NoAuthMechanism)),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn challenge_response_failures() {
+    for mechanism in [Mechanism::ScramSha256, Mechanism::CramMd5] {
+        let (events, authenticated) =
+            submit(vec![mechanism], "hunter3", Some("Y2xpZW50LW5vbmNl"), None);
+        assert_eq!(authenticated, None);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, ClientEvent::Failed(ClientError::AuthenticationFailed(_)))),
+            "{mechanism}: {events:?}"
+        );
+    }
+    // A server that checks the proof but cannot sign (its server key is not jane's): the
+    // client stops before saying yes; the server never sees it authenticated.
+    let mut keys = scram_keys();
+    keys.server_key = [7; 32];
+    let (events, authenticated) = submit(
+        vec![Mechanism::ScramSha256],
+        "hunter2",
+        Some("Y2xpZW50LW5vbmNl"),
+        Some(keys),
+    );
+    assert_eq!(authenticated, None);
+    assert!(
+        events.contains(&ClientEvent::Failed(ClientError::Sasl(
+            SaslError::InvalidServerSignature
+        ))),
+        "{events:?}"
+    );
 }

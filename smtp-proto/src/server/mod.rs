@@ -11,6 +11,7 @@ mod config;
 mod data;
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
@@ -39,7 +40,10 @@ use crate::sasl::{self, Credentials, Mechanism, SaslError};
 ///
 /// **Record the application's decisions** on the [`Request`] of an event:
 /// [`accept`](Server::accept), [`accept_with`](Server::accept_with),
-/// [`reject`](Server::reject); and [`close`](Server::close) at any time.
+/// [`reject`](Server::reject), and for SCRAM-SHA-256 [`scram_keys`](Server::scram_keys); and
+/// [`close`](Server::close) at any time. CRAM-MD5 and SCRAM-SHA-256 are offered only once
+/// [`set_sasl_nonce`](Server::set_sasl_nonce) gave the session a fresh random value: the
+/// session has no randomness of its own.
 ///
 /// **Ask what to do next:** [`poll`](Server::poll) appends the bytes to send to your buffer
 /// and returns the next [`Event`]; call it until it returns `None`, then write the buffer (so
@@ -93,6 +97,8 @@ pub struct Server {
     messages: usize,
     errors: usize,
     pending: Option<Pending>,
+    sasl_nonce: Option<String>,
+    auth_attempts: u32,
     announced: bool,
     next_request: u64,
     queue: VecDeque<Queued>,
@@ -111,7 +117,20 @@ pub enum Event<'s> {
         /// EHLO rather than HELO.
         extended: bool,
     },
+    /// AUTH SCRAM-SHA-256 started for this user: hand the user's stored keys to
+    /// [`Server::scram_keys`], or reject (535 5.7.8 by default; an unknown user can be given
+    /// made-up keys instead, so that the exchange fails only at the proof, RFC 5802 §9).
+    ScramKeys {
+        /// The decision handle.
+        request: Request,
+        /// The user name.
+        username: &'s str,
+        /// The identity the client asks to act as, when it differs.
+        authorization_id: Option<&'s str>,
+    },
     /// AUTH: check the credentials; accept answers 235, reject with 535 5.7.8 usually.
+    /// [`Credentials::CramMd5`] is checked with [`Credentials::verify_cram_md5`];
+    /// [`Credentials::Scram`] arrives only after the session verified the client's proof.
     Authenticate {
         /// The decision handle.
         request: Request,
@@ -225,7 +244,16 @@ pub enum SessionError {
     /// The request is not the one the session waits for (already decided, or never issued).
     #[error("no such pending request")]
     UnknownRequest,
+    /// A SCRAM-SHA-256 request is answered with [`Server::scram_keys`] or rejected, not
+    /// accepted.
+    #[error("a SCRAM request needs the user's keys")]
+    NeedsScramKeys,
 }
+
+/// The value given to [`Server::set_sasl_nonce`] cannot be part of a challenge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a SASL nonce is 8 to 128 printable ASCII characters without a comma")]
+pub struct InvalidNonce;
 
 #[derive(Debug)]
 enum Phase {
@@ -251,6 +279,12 @@ enum AuthStep {
     /// A refused bearer token: the error challenge went out; the client's dummy response
     /// gets this reply (RFC 7628 §3.2.2).
     BearerRefused(Reply<'static>),
+    /// The CRAM-MD5 challenge went out.
+    CramMd5(String),
+    /// The SCRAM server-first message went out; the client-final comes next.
+    ScramFinal(Box<sasl::scram::ServerExchange>),
+    /// The SCRAM server-final message went out; the client's empty response comes next.
+    ScramDone(Box<sasl::scram::ServerExchange>),
 }
 
 #[derive(Debug)]
@@ -263,6 +297,10 @@ enum Pending {
         request: Request,
         mechanism: Mechanism,
         credentials: Credentials,
+    },
+    ScramKeys {
+        request: Request,
+        client: sasl::scram::ClientFirst,
     },
     Mail {
         request: Request,
@@ -297,6 +335,7 @@ impl Pending {
         match self {
             Pending::Hello { request, .. }
             | Pending::Auth { request, .. }
+            | Pending::ScramKeys { request, .. }
             | Pending::Mail { request, .. }
             | Pending::Rcpt { request, .. }
             | Pending::Message { request } => *request,
@@ -310,6 +349,7 @@ impl Event<'_> {
         match self {
             Event::Hello { request, .. }
             | Event::Authenticate { request, .. }
+            | Event::ScramKeys { request, .. }
             | Event::Mail { request, .. }
             | Event::Recipient { request, .. }
             | Event::MessageComplete { request } => Some(*request),
@@ -339,6 +379,8 @@ impl Server {
             messages: 0,
             errors: 0,
             pending: None,
+            sasl_nonce: None,
+            auth_attempts: 0,
             announced: false,
             next_request: 0,
             queue: VecDeque::new(),
@@ -382,6 +424,60 @@ impl Server {
         );
         self.reply(421, (4, 4, 2), text);
         self.shut();
+    }
+
+    /// Gives the session a fresh random value (at least 8 printable ASCII characters, no
+    /// comma; 18 random bytes in base64 do) from which every CRAM-MD5 challenge and SCRAM
+    /// server nonce of this connection is made, with a counter per attempt. Until it is set,
+    /// those two mechanisms are neither offered nor accepted. Never reuse it across
+    /// connections: a repeated challenge lets a recorded CRAM-MD5 response be replayed.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidNonce`] for a value too short, too long or with characters a challenge cannot
+    /// hold.
+    pub fn set_sasl_nonce(&mut self, nonce: &str) -> Result<(), InvalidNonce> {
+        let valid = (8..=128).contains(&nonce.len())
+            && nonce.bytes().all(|b| {
+                matches!(b, 0x21..=0x2b | 0x2d..=0x7e) && b != b'<' && b != b'>' && b != b'@'
+            });
+        if !valid {
+            return Err(InvalidNonce);
+        }
+        self.sasl_nonce = Some(nonce.into());
+        Ok(())
+    }
+
+    /// Answers [`Event::ScramKeys`] with the user's stored keys: the session sends the
+    /// server-first message and checks the client's proof itself.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::UnknownRequest`] when `request` is not the pending SCRAM request.
+    pub fn scram_keys(
+        &mut self,
+        request: Request,
+        keys: sasl::scram::ScramKeys,
+    ) -> Result<(), SessionError> {
+        match &self.pending {
+            Some(Pending::ScramKeys {
+                request: pending, ..
+            }) if *pending == request => {}
+            _ => return Err(SessionError::UnknownRequest),
+        }
+        let Some(Pending::ScramKeys { client, .. }) = self.pending.take() else {
+            return Err(SessionError::UnknownRequest);
+        };
+        let nonce = self.attempt_nonce();
+        match sasl::scram::ServerExchange::new(client, &nonce, keys) {
+            Ok(exchange) => {
+                Reply::new(334, None, base64_of(exchange.server_first().as_bytes()))
+                    .write_to(&mut self.output);
+                self.phase = Phase::Auth(AuthStep::ScramFinal(Box::new(exchange)));
+            }
+            Err(_) => self.error(454, (4, 7, 0), "Temporary authentication failure"),
+        }
+        Ok(())
     }
 
     /// Accepts the request with the usual positive reply.
@@ -450,6 +546,11 @@ impl Server {
                     request: *request,
                     mechanism: *mechanism,
                     credentials,
+                },
+                Pending::ScramKeys { request, client } => Event::ScramKeys {
+                    request: *request,
+                    username: client.username(),
+                    authorization_id: client.authorization_id(),
                 },
                 Pending::Mail {
                     request,
@@ -913,17 +1014,30 @@ impl Server {
         if self.envelope.is_some() {
             return self.error(503, (5, 5, 1), "AUTH not allowed during a mail transaction");
         }
-        let Some(mechanism) = Mechanism::from_name(mechanism)
-            .filter(|mechanism| self.config.auth_mechanisms.contains(mechanism))
+        let Some(mechanism) =
+            Mechanism::from_name(mechanism).filter(|mechanism| self.offers(*mechanism))
         else {
             return self.error(504, (5, 5, 4), "Unrecognized authentication type");
         };
         if self.config.auth_requires_tls && !self.tls {
             return self.error(538, (5, 7, 11), "Encryption required for authentication");
         }
-        match initial_response {
-            Some(response) => self.auth_step(AuthStep::Response(mechanism), response.as_bytes()),
-            None => {
+        self.auth_attempts += 1;
+        match (mechanism, initial_response) {
+            // RFC 2195: the exchange starts with the server's challenge.
+            (Mechanism::CramMd5, Some(_)) => {
+                self.error(501, (5, 5, 2), "CRAM-MD5 takes no initial response");
+            }
+            (Mechanism::CramMd5, None) => {
+                let challenge =
+                    sasl::cram_md5::challenge(&self.attempt_nonce(), &self.config.hostname);
+                Reply::new(334, None, base64_of(challenge.as_bytes())).write_to(&mut self.output);
+                self.phase = Phase::Auth(AuthStep::CramMd5(challenge));
+            }
+            (_, Some(response)) => {
+                self.auth_step(AuthStep::Response(mechanism), response.as_bytes());
+            }
+            (_, None) => {
                 let challenge = if mechanism == Mechanism::Login {
                     "VXNlcm5hbWU6" // "Username:"
                 } else {
@@ -933,6 +1047,21 @@ impl Server {
                 self.phase = Phase::Auth(AuthStep::Response(mechanism));
             }
         }
+    }
+
+    /// Whether AUTH offers `mechanism` now: configured, and with a nonce when it needs one.
+    fn offers(&self, mechanism: Mechanism) -> bool {
+        self.config.auth_mechanisms.contains(&mechanism)
+            && (!mechanism.needs_nonce() || self.sasl_nonce.is_some())
+    }
+
+    /// This attempt's unique value: the connection's nonce and the attempt's number.
+    fn attempt_nonce(&self) -> String {
+        format!(
+            "{}.{}",
+            self.sasl_nonce.as_deref().unwrap_or_default(),
+            self.auth_attempts
+        )
     }
 
     fn auth_response(&mut self, line: Range<usize>) {
@@ -970,8 +1099,44 @@ impl Server {
             AuthStep::Response(mechanism @ Mechanism::XOAuth2) => {
                 (mechanism, sasl::decode_xoauth2(decoded.expose()))
             }
-            AuthStep::Response(mechanism) => {
+            AuthStep::CramMd5(challenge) => (
+                Mechanism::CramMd5,
+                sasl::cram_md5::decode_response(&challenge, decoded.expose()),
+            ),
+            AuthStep::Response(Mechanism::ScramSha256) => {
+                return match sasl::scram::ClientFirst::parse(decoded.expose()) {
+                    Ok(client) => self.request(|request| Pending::ScramKeys { request, client }),
+                    Err(SaslError::Unsupported(_)) => {
+                        self.error(
+                            504,
+                            (5, 5, 4),
+                            "SCRAM channel binding and extensions are not supported",
+                        );
+                    }
+                    Err(_) => self.error(501, (5, 5, 2), "Malformed SASL response"),
+                };
+            }
+            AuthStep::ScramFinal(exchange) => {
+                return match exchange.finish(decoded.expose()) {
+                    Ok(server_final) => {
+                        Reply::new(334, None, base64_of(server_final.as_bytes()))
+                            .write_to(&mut self.output);
+                        self.phase = Phase::Auth(AuthStep::ScramDone(exchange));
+                    }
+                    Err(SaslError::InvalidProof) => {
+                        self.error(535, (5, 7, 8), "Authentication credentials invalid");
+                    }
+                    Err(_) => self.error(501, (5, 5, 2), "Malformed SASL response"),
+                };
+            }
+            // The client's (empty) answer to the server-final message: the proof verified.
+            AuthStep::ScramDone(exchange) => (Mechanism::ScramSha256, Ok(exchange.credentials())),
+            AuthStep::Response(mechanism @ Mechanism::OAuthBearer) => {
                 (mechanism, sasl::decode_oauthbearer(decoded.expose()))
+            }
+            // CRAM-MD5 starts with the server's challenge (AuthStep::CramMd5), never here.
+            AuthStep::Response(Mechanism::CramMd5) => {
+                return self.error(501, (5, 5, 2), "Malformed SASL response");
             }
         };
         match credentials {
@@ -996,6 +1161,10 @@ impl Server {
         let Some(pending) = self.pending.take() else {
             return Err(SessionError::UnknownRequest);
         };
+        if accepted && matches!(pending, Pending::ScramKeys { .. }) {
+            self.pending = Some(pending);
+            return Err(SessionError::NeedsScramKeys);
+        }
         if let Pending::Auth {
             mechanism: Mechanism::OAuthBearer | Mechanism::XOAuth2,
             ..
@@ -1050,6 +1219,11 @@ impl Server {
                         identity: credentials.identity().into(),
                     });
                 } else if default {
+                    self.reply(535, (5, 7, 8), "Authentication credentials invalid");
+                }
+            }
+            Pending::ScramKeys { .. } => {
+                if default {
                     self.reply(535, (5, 7, 8), "Authentication credentials invalid");
                 }
             }
@@ -1127,17 +1301,17 @@ impl Server {
         if config.tls_available && !self.tls {
             extensions.push(Extension::StartTls);
         }
-        if !config.auth_mechanisms.is_empty()
+        let offered: Vec<&str> = config
+            .auth_mechanisms
+            .iter()
+            .filter(|mechanism| self.offers(**mechanism))
+            .map(|mechanism| mechanism.name())
+            .collect();
+        if !offered.is_empty()
             && self.authenticated.is_none()
             && (self.tls || !config.auth_requires_tls)
         {
-            extensions.push(Extension::Auth(
-                config
-                    .auth_mechanisms
-                    .iter()
-                    .map(|mechanism| mechanism.name())
-                    .collect(),
-            ));
+            extensions.push(Extension::Auth(offered));
         }
         if config.require_tls && self.tls {
             extensions.push(Extension::RequireTls);
@@ -1211,3 +1385,9 @@ struct LineTooLong;
 
 #[cfg(test)]
 mod tests;
+
+/// `data` in base64, for a 334 challenge.
+fn base64_of(data: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
+}

@@ -644,3 +644,275 @@ fn refused_bearer_token_gets_the_rfc7628_error_challenge_first() {
     assert_eq!(out, b"535 5.7.8 bad token\r\n");
     assert!(server.authenticated().is_none());
 }
+
+fn b64(data: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+fn unb64(line: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(line.trim_end())
+        .unwrap()
+}
+
+/// The text after `334 ` of the last reply in `out`.
+fn last_challenge(out: &[u8]) -> String {
+    let text = String::from_utf8_lossy(out);
+    let line = text.lines().last().unwrap().to_string();
+    line.strip_prefix("334 ").unwrap().to_string()
+}
+
+fn challenge_config(mechanism: Mechanism) -> ServerConfig {
+    let mut config = ServerConfig::new("mx.example");
+    config.auth_mechanisms = vec![Mechanism::Plain, mechanism];
+    config.auth_requires_tls = false;
+    config
+}
+
+#[test]
+fn cram_md5_needs_a_nonce_then_runs_rfc2195() {
+    // Without a nonce the session has no unique challenge to give: not offered, not accepted.
+    let seen = run(
+        &mut Server::new(challenge_config(Mechanism::CramMd5)),
+        &[b"EHLO c\r\nAUTH CRAM-MD5\r\n"],
+    );
+    assert!(
+        seen.text().contains("250 AUTH PLAIN\r\n"),
+        "{}",
+        seen.text()
+    );
+    assert!(
+        seen.text()
+            .ends_with("504 5.5.4 Unrecognized authentication type\r\n")
+    );
+
+    for (password, accepted) in [(&b"hunter2"[..], true), (b"hunter3", false)] {
+        let mut server = Server::new(challenge_config(Mechanism::CramMd5));
+        server.set_sasl_nonce("Zm9vYmFy.1795426000").unwrap();
+        let mut out = Vec::new();
+        server.handle_input(b"EHLO c\r\nAUTH CRAM-MD5\r\n");
+        while let Some(event) = server.poll(&mut out) {
+            let request = event.request().unwrap();
+            server.accept(request).unwrap();
+        }
+        assert!(String::from_utf8_lossy(&out).contains("250 AUTH PLAIN CRAM-MD5\r\n"));
+        let challenge = String::from_utf8(unb64(&last_challenge(&out))).unwrap();
+        assert_eq!(challenge, "<Zm9vYmFy.1795426000.1@mx.example>");
+        let response = sasl::cram_md5::response("jane", password, &challenge);
+        server.handle_input(alloc::format!("{}\r\n", b64(response.as_bytes())).as_bytes());
+        out.clear();
+        while let Some(event) = server.poll(&mut out) {
+            let Event::Authenticate {
+                request,
+                mechanism,
+                credentials,
+            } = event
+            else {
+                panic!("{event:?}");
+            };
+            assert_eq!(mechanism, Mechanism::CramMd5);
+            assert_eq!(credentials.username(), "jane");
+            if credentials.verify_cram_md5(b"hunter2") {
+                server.accept(request).unwrap();
+            } else {
+                server
+                    .reject(
+                        request,
+                        Reply::new(535, Some(EnhancedStatus::new(5, 7, 8)), "No"),
+                    )
+                    .unwrap();
+            }
+        }
+        let expected: &[u8] = if accepted {
+            b"235 2.7.0 Authentication successful\r\n"
+        } else {
+            b"535 5.7.8 No\r\n"
+        };
+        assert_eq!(out, expected);
+        assert_eq!(server.authenticated().is_some(), accepted);
+        if !accepted {
+            // The next attempt gets another challenge: a recorded response is worth nothing.
+            server.handle_input(b"AUTH CRAM-MD5\r\n");
+            out.clear();
+            assert!(server.poll(&mut out).is_none());
+            let again = String::from_utf8(unb64(&last_challenge(&out))).unwrap();
+            assert_eq!(again, "<Zm9vYmFy.1795426000.2@mx.example>");
+        }
+    }
+
+    // An initial response makes no sense for a challenge-first mechanism.
+    let mut server = Server::new(challenge_config(Mechanism::CramMd5));
+    server.set_sasl_nonce("Zm9vYmFy.1795426000").unwrap();
+    let seen = run(&mut server, &[b"EHLO c\r\nAUTH CRAM-MD5 amFuZQ==\r\n"]);
+    assert!(
+        seen.text()
+            .ends_with("501 5.5.2 CRAM-MD5 takes no initial response\r\n")
+    );
+}
+
+#[test]
+fn nonces_that_cannot_be_a_challenge_are_refused() {
+    let mut server = relay();
+    for bad in [
+        "short",
+        "has,comma.123",
+        "has space1",
+        "<angle>brackets",
+        "at@sign123",
+        "ümlaut-123",
+    ] {
+        assert_eq!(server.set_sasl_nonce(bad), Err(InvalidNonce), "{bad}");
+    }
+    assert_eq!(server.set_sasl_nonce(&"x".repeat(129)), Err(InvalidNonce));
+    assert_eq!(server.set_sasl_nonce("rOprNGfwEbeRWgbNEkqO"), Ok(()));
+}
+
+/// Runs AUTH SCRAM-SHA-256 for `jane` with `password` against stored keys of "hunter2"; the
+/// session's replies and what `authenticated()` says at the end.
+fn scram_session(password: &[u8], initial_response: bool) -> (String, Option<Authenticated>) {
+    use sasl::scram::{ClientExchange, ScramKeys};
+    let stored = ScramKeys::derive(b"hunter2", b"per-user-salt", 4096);
+    let mut server = Server::new(challenge_config(Mechanism::ScramSha256));
+    server.set_sasl_nonce("c2VydmVy.1795426000").unwrap();
+    let mut client = ClientExchange::new("jane", None, password, "Y2xpZW50").unwrap();
+    let first = b64(client.client_first().as_bytes());
+    let mut out = Vec::new();
+    if initial_response {
+        server.handle_input(alloc::format!("EHLO c\r\nAUTH SCRAM-SHA-256 {first}\r\n").as_bytes());
+    } else {
+        server.handle_input(b"EHLO c\r\nAUTH SCRAM-SHA-256\r\n");
+        while let Some(event) = server.poll(&mut out) {
+            let request = event.request().unwrap();
+            server.accept(request).unwrap();
+        }
+        assert!(out.ends_with(b"334 \r\n"));
+        server.handle_input(alloc::format!("{first}\r\n").as_bytes());
+    }
+    let mut keys_asked = 0;
+    loop {
+        while let Some(event) = server.poll(&mut out) {
+            match event {
+                Event::ScramKeys {
+                    request,
+                    username,
+                    authorization_id,
+                } => {
+                    assert_eq!((username, authorization_id), ("jane", None));
+                    keys_asked += 1;
+                    server.scram_keys(request, stored.clone()).unwrap();
+                }
+                Event::Authenticate {
+                    request,
+                    mechanism,
+                    credentials,
+                } => {
+                    assert_eq!(mechanism, Mechanism::ScramSha256);
+                    assert_eq!(credentials.username(), "jane");
+                    server.accept(request).unwrap();
+                }
+                event => {
+                    let request = event.request().unwrap();
+                    server.accept(request).unwrap();
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let Some(challenge) = text.lines().last().and_then(|l| l.strip_prefix("334 ")) else {
+            break;
+        };
+        let message = unb64(challenge);
+        let reply = if message.starts_with(b"v=") {
+            client.verify_server_final(&message).unwrap();
+            String::new()
+        } else {
+            assert!(message.starts_with(b"r=Y2xpZW50c2VydmVy.1795426000.1,"));
+            b64(client.client_final(&message).unwrap().as_bytes())
+        };
+        server.handle_input(alloc::format!("{reply}\r\n").as_bytes());
+        out.extend_from_slice(b"\r\n"); // keep the transcript's lines apart
+    }
+    assert_eq!(keys_asked, 1);
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        server.authenticated().cloned(),
+    )
+}
+
+#[test]
+fn scram_sha256_session() {
+    for initial_response in [true, false] {
+        let (text, authenticated) = scram_session(b"hunter2", initial_response);
+        assert!(text.contains("250 AUTH PLAIN SCRAM-SHA-256\r\n"), "{text}");
+        assert!(
+            text.ends_with("235 2.7.0 Authentication successful\r\n"),
+            "{text}"
+        );
+        let authenticated = authenticated.unwrap();
+        assert_eq!(authenticated.mechanism, Mechanism::ScramSha256);
+        assert_eq!(authenticated.identity, "jane");
+    }
+    // A wrong password fails at the proof, before any server-final message.
+    let (text, authenticated) = scram_session(b"hunter3", true);
+    assert!(
+        text.ends_with("535 5.7.8 Authentication credentials invalid\r\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("dj0"),
+        "no server signature for a failed proof: {text}"
+    );
+    assert!(authenticated.is_none());
+}
+
+#[test]
+fn scram_requests_are_answered_with_keys_or_rejected() {
+    let mut server = Server::new(challenge_config(Mechanism::ScramSha256));
+    server.set_sasl_nonce("c2VydmVy.1795426000").unwrap();
+    // n,,n=nobody,r=abc
+    server.handle_input(
+        alloc::format!(
+            "EHLO c\r\nAUTH SCRAM-SHA-256 {}\r\n",
+            b64(b"n,,n=nobody,r=abc")
+        )
+        .as_bytes(),
+    );
+    let mut out = Vec::new();
+    let mut scram_request = None;
+    while let Some(event) = server.poll(&mut out) {
+        match event {
+            Event::ScramKeys { request, .. } => scram_request = Some(request),
+            event => {
+                let request = event.request().unwrap();
+                server.accept(request).unwrap();
+            }
+        }
+        if scram_request.is_some() {
+            break;
+        }
+    }
+    let request = scram_request.unwrap();
+    assert_eq!(server.accept(request), Err(SessionError::NeedsScramKeys));
+    // Still pending: the application can reject it (an unknown user).
+    server
+        .reject(
+            request,
+            Reply::new(535, Some(EnhancedStatus::new(5, 7, 8)), "Unknown"),
+        )
+        .unwrap();
+    out.clear();
+    assert!(server.poll(&mut out).is_none());
+    assert_eq!(out, b"535 5.7.8 Unknown\r\n");
+    // Channel binding is not offered, so a client asking for it is told so.
+    server.handle_input(
+        alloc::format!("AUTH SCRAM-SHA-256 {}\r\n", b64(b"p=tls-unique,,n=u,r=abc")).as_bytes(),
+    );
+    out.clear();
+    assert!(server.poll(&mut out).is_none());
+    assert!(
+        out.starts_with(b"504 5.5.4"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+}

@@ -101,7 +101,7 @@ impl Connection {
                             *username == self.policy.user
                                 && password.expose() == self.policy.password
                         }
-                        Credentials::Bearer { .. } => false,
+                        _ => false,
                     };
                     Some((*request, good))
                 }

@@ -1,5 +1,7 @@
-//! The SASL mechanisms of SMTP AUTH (RFC 4954) that carry credentials in the clear of the
-//! TLS channel: PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER.
+//! The SASL mechanisms of SMTP AUTH (RFC 4954): PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER, which
+//! carry credentials in the clear of the TLS channel, and the challenge-response mechanisms
+//! [`cram_md5`] (RFC 2195) and [`scram`] (SCRAM-SHA-256, RFC 7677), which never send the
+//! password.
 //!
 //! Each decoder takes the decoded octets of a client response and returns [`Credentials`],
 //! whose secret half is wrapped in [`Secret`] so that it never reaches a log.
@@ -25,6 +27,9 @@ use core::fmt;
 
 use tegami_core::Secret;
 
+pub mod cram_md5;
+pub mod scram;
+
 /// A SASL mechanism the server session can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -37,10 +42,15 @@ pub enum Mechanism {
     XOAuth2,
     /// `OAUTHBEARER`, RFC 7628.
     OAuthBearer,
+    /// `CRAM-MD5`, RFC 2195.
+    CramMd5,
+    /// `SCRAM-SHA-256`, RFC 7677.
+    ScramSha256,
 }
 
 /// What a client proved it holds, for the application to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Credentials {
     /// A user name and password (PLAIN or LOGIN).
     Password {
@@ -58,6 +68,24 @@ pub enum Credentials {
         /// The token.
         token: Secret<String>,
     },
+    /// A CRAM-MD5 response: check it with [`Credentials::verify_cram_md5`] and the user's
+    /// password.
+    CramMd5 {
+        /// The user name.
+        username: String,
+        /// The challenge the server sent.
+        challenge: String,
+        /// HMAC-MD5 of the challenge keyed with the password, as the client computed it.
+        digest: [u8; 16],
+    },
+    /// A SCRAM-SHA-256 exchange whose proof already verified against the user's stored keys:
+    /// the client knows the password.
+    Scram {
+        /// The identity to act as, when it differs from the user name.
+        authorization_id: Option<String>,
+        /// The user name.
+        username: String,
+    },
 }
 
 /// Why a SASL response cannot be read.
@@ -73,6 +101,19 @@ pub enum SaslError {
     /// The client sent `*` (RFC 4954 §4).
     #[error("authentication cancelled by the client")]
     Cancelled,
+    /// The peer asked for a feature this implementation does not have (SCRAM channel binding
+    /// or a mandatory extension).
+    #[error("unsupported: {0}")]
+    Unsupported(&'static str),
+    /// The SCRAM client proof does not verify: wrong password.
+    #[error("the client proof does not verify")]
+    InvalidProof,
+    /// The SCRAM server signature does not verify: the server does not hold the user's keys.
+    #[error("the server signature does not verify")]
+    InvalidServerSignature,
+    /// The SCRAM server ended the exchange with an error (`e=`).
+    #[error("the server refused the exchange")]
+    Rejected,
 }
 
 impl Mechanism {
@@ -83,7 +124,14 @@ impl Mechanism {
             Mechanism::Login => "LOGIN",
             Mechanism::XOAuth2 => "XOAUTH2",
             Mechanism::OAuthBearer => "OAUTHBEARER",
+            Mechanism::CramMd5 => "CRAM-MD5",
+            Mechanism::ScramSha256 => "SCRAM-SHA-256",
         }
+    }
+
+    /// Whether the mechanism needs a fresh server nonce (a challenge) per attempt.
+    pub fn needs_nonce(self) -> bool {
+        matches!(self, Mechanism::CramMd5 | Mechanism::ScramSha256)
     }
 
     /// The mechanism with this name (case-insensitive).
@@ -93,6 +141,8 @@ impl Mechanism {
             Mechanism::Login,
             Mechanism::XOAuth2,
             Mechanism::OAuthBearer,
+            Mechanism::CramMd5,
+            Mechanism::ScramSha256,
         ]
         .into_iter()
         .find(|mechanism| mechanism.name().eq_ignore_ascii_case(name))
@@ -109,9 +159,21 @@ impl Credentials {
     /// The user name or the token's user.
     pub fn username(&self) -> &str {
         match self {
-            Credentials::Password { username, .. } | Credentials::Bearer { username, .. } => {
-                username
-            }
+            Credentials::Password { username, .. }
+            | Credentials::Bearer { username, .. }
+            | Credentials::CramMd5 { username, .. }
+            | Credentials::Scram { username, .. } => username,
+        }
+    }
+
+    /// For CRAM-MD5: whether the client's digest is HMAC-MD5 of the challenge keyed with
+    /// `password` (constant-time comparison). `false` for every other kind of credentials.
+    pub fn verify_cram_md5(&self, password: &[u8]) -> bool {
+        match self {
+            Credentials::CramMd5 {
+                challenge, digest, ..
+            } => cram_md5::verify(password, challenge, digest),
+            _ => false,
         }
     }
 
@@ -120,6 +182,10 @@ impl Credentials {
     pub fn identity(&self) -> &str {
         match self {
             Credentials::Password {
+                authorization_id: Some(identity),
+                ..
+            }
+            | Credentials::Scram {
                 authorization_id: Some(identity),
                 ..
             } => identity,
@@ -315,6 +381,11 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(Mechanism::from_name("login"), Some(Mechanism::Login));
-        assert_eq!(Mechanism::from_name("CRAM-MD5"), None);
+        assert_eq!(Mechanism::from_name("cram-md5"), Some(Mechanism::CramMd5));
+        assert_eq!(
+            Mechanism::from_name("SCRAM-SHA-256"),
+            Some(Mechanism::ScramSha256)
+        );
+        assert_eq!(Mechanism::from_name("SCRAM-SHA-256-PLUS"), None);
     }
 }
