@@ -253,4 +253,10 @@ pub fn records(data: &[u8]) {
             assert!(policy.matches_mx(&host), "{pattern} does not match {host}");
         }
     }
+    // A TLS report that reads is written back to JSON that reads the same.
+    if let Ok(report) = crate::tls_rpt::Report::from_json(data) {
+        let again = crate::tls_rpt::Report::from_json(report.to_json().as_bytes())
+            .expect("a written report reads");
+        assert_eq!(again, report);
+    }
 }
