@@ -252,7 +252,7 @@ pub enum SessionError {
 
 /// The value given to [`Server::set_sasl_nonce`] cannot be part of a challenge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("a SASL nonce is 8 to 128 printable ASCII characters without a comma")]
+#[error("a SASL nonce is 8 to 128 printable ASCII characters without `,`, `<`, `>` or `@`")]
 pub struct InvalidNonce;
 
 #[derive(Debug)]
