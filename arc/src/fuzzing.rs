@@ -6,6 +6,7 @@ use tegami_core::dns::{self, ZoneResolver};
 
 use crate::{
     ChainStatus, Config, MAX_INSTANCE, MessageSignature, Seal, Validator, results_instance,
+    results_payload,
 };
 
 /// Any value parses as each ARC field or is refused; what parses keeps the RFC's invariants.
@@ -26,6 +27,7 @@ pub fn set(data: &[u8]) {
     if let Ok(instance) = results_instance(data) {
         assert!((1..=MAX_INSTANCE).contains(&instance));
     }
+    assert!(data.ends_with(results_payload(data)));
 }
 
 /// The ValiMail suite's key, so its sealed messages (the seeds) validate.

@@ -37,5 +37,7 @@ mod set;
 mod validator;
 
 pub use sealer::{ArcSetFields, DEFAULT_SEALED_HEADERS, SealError, SealSpec, Sealer};
-pub use set::{ChainStatus, MAX_INSTANCE, MessageSignature, Seal, SetError, results_instance};
+pub use set::{
+    ChainStatus, MAX_INSTANCE, MessageSignature, Seal, SetError, results_instance, results_payload,
+};
 pub use validator::{ArcResult, Config, Failure, InputAfterEnd, Validator};

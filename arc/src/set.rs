@@ -241,6 +241,33 @@ pub fn results_instance(value: &[u8]) -> Result<u32, SetError> {
     instance(number)
 }
 
+/// An ARC-Authentication-Results value without its leading `i=<instance>;`: the
+/// Authentication-Results payload the sealer recorded (RFC 8617 §4.1.1). A value without the
+/// tag is returned whole.
+///
+/// ```
+/// use tegami_arc::results_payload;
+///
+/// let value = b" i=1; lists.example.org;\r\n spf=pass smtp.mailfrom=alice@example.com";
+/// assert_eq!(results_payload(value), b" lists.example.org;\r\n spf=pass smtp.mailfrom=alice@example.com");
+/// assert_eq!(results_payload(b"mx.example; none"), b"mx.example; none");
+/// ```
+#[must_use]
+pub fn results_payload(value: &[u8]) -> &[u8] {
+    let start = value
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .unwrap_or(value.len());
+    let rest = value.get(start..).unwrap_or_default();
+    if !rest.starts_with(b"i=") {
+        return value;
+    }
+    match rest.iter().position(|&b| b == b';') {
+        Some(semicolon) => rest.get(semicolon + 1..).unwrap_or_default(),
+        None => value,
+    }
+}
+
 fn instance(value: &str) -> Result<u32, SetError> {
     let trimmed = value.trim_ascii();
     let invalid = || SetError::InvalidInstance(value.into());

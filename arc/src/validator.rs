@@ -13,7 +13,9 @@ use tegami_dkim::stream::{
     MessageReader,
 };
 
-use crate::set::{ChainStatus, MessageSignature, Seal, SetError, results_instance};
+use crate::set::{
+    ChainStatus, MessageSignature, Seal, SetError, results_instance, results_payload,
+};
 
 /// Limits and policy of a [`Validator`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +59,13 @@ pub struct ArcResult {
     pub failure: Option<Failure>,
     /// `d=` of each seal, oldest first, for the A-R `arc` method's comments and reports.
     pub seal_domains: Vec<String>,
+    /// What each sealer recorded on arrival, oldest first beside [`ArcResult::seal_domains`]:
+    /// the value of its ARC-Authentication-Results after `i=<instance>;`, an
+    /// Authentication-Results payload (`authserv-id; method=result ...`, RFC 8617 §4.1.1).
+    /// A receiver that trusts a sealer reads here whether the message passed when that sealer
+    /// received it (RFC 8617 §7.2); the text is covered by the seals only when
+    /// [`ArcResult::status`] is `pass`.
+    pub recorded_results: Vec<Vec<u8>>,
 }
 
 /// Why a chain failed.
@@ -344,6 +353,7 @@ impl<B: CryptoBackend> Validator<B> {
             failed_instance: None,
             failure: None,
             seal_domains: Vec::new(),
+            recorded_results: Vec::new(),
         };
         let sets = match &self.chain {
             Ok(sets) => sets,
@@ -356,6 +366,10 @@ impl<B: CryptoBackend> Validator<B> {
         };
         result.instances = sets.last().map_or(0, |set| set.instance);
         result.seal_domains = sets.iter().map(|set| set.seal.domain.to_string()).collect();
+        result.recorded_results = sets
+            .iter()
+            .map(|set| results_payload(self.value(set.results_field)).to_vec())
+            .collect();
         let Some(newest) = sets.last() else {
             result.status = ChainStatus::None;
             return result;
@@ -491,6 +505,14 @@ impl<B: CryptoBackend> Validator<B> {
             .clone()
             .ok_or_else(|| Failure::KeyRecord(instance, "key revoked".into()))?;
         Ok((record, key))
+    }
+
+    fn value(&self, field: usize) -> &[u8] {
+        self.fields
+            .iter()
+            .nth(field)
+            .map(|field| field.value(self.reader.header()))
+            .unwrap_or_default()
     }
 
     fn raw(&self, field: usize) -> &[u8] {

@@ -24,7 +24,6 @@ use tegami::arc::{ChainStatus, SealSpec, Sealer, Validator};
 use tegami::authenticator::{Authenticator, Config, Connection};
 use tegami::core::crypto::{CryptoBackend as _, PrivateKey, RingBackend, SignPolicy};
 use tegami::core::dns::{self, ZoneResolver};
-use tegami::core::domain::Domain;
 use tegami::dkim::{Signer, SigningSpec, Verifier};
 use tegami::dmarc::{Evaluation as DmarcEvaluation, Input as DmarcInput};
 use tegami::mime::Author;
@@ -135,12 +134,7 @@ fn dmarc(
         .spf(spf)
         .dkim(dkim);
     if arc.status == ChainStatus::Pass {
-        let sealers = arc
-            .seal_domains
-            .iter()
-            .filter_map(|d| Domain::try_from(d.as_str()).ok())
-            .collect();
-        input = input.arc_pass(sealers);
+        input = input.arc_pass(tegami::authenticator::arc_seals(arc));
     }
     dns::resolve(
         &mut DmarcEvaluation::new(input, tegami::dmarc::Config::default()),

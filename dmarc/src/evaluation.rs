@@ -12,6 +12,7 @@ use tegami_core::dns::{
 use tegami_core::domain::Domain;
 use tegami_mime::author::{Author, AuthorError};
 
+use crate::forwarder::{ArcSeal, RecordedPass};
 use crate::psl::PublicSuffixList;
 use crate::record::{AlignmentMode, Policy, PsdFlag, Record};
 use crate::verdict::{Alignment, AuthorVerdict, DmarcResult, PolicyOverride, PolicyTag, Verdict};
@@ -47,7 +48,8 @@ pub struct Config {
     /// How many Author Domains of a multi-valued From are evaluated (RFC 9989 §11.5); more
     /// make the result `permerror`. Default 4.
     pub max_author_domains: usize,
-    /// ARC sealers whose verified chain sets a failing policy aside (`trusted_forwarder`).
+    /// ARC sealers whose verified chain sets a failing policy aside (`trusted_forwarder`),
+    /// when the sealer recorded an aligned pass on arrival (see [`ArcSeal`]).
     pub trusted_forwarders: Vec<Domain>,
     /// Mailing lists (their `List-Id` domain) that set a failing policy aside
     /// (`mailing_list`).
@@ -79,7 +81,7 @@ pub struct Input {
     dkim: Vec<Domain>,
     spf_undecided: Option<Domain>,
     dkim_undecided: Vec<Domain>,
-    arc_sealers: Vec<Domain>,
+    arc_seals: Vec<ArcSeal>,
     mailing_list: Option<Domain>,
 }
 
@@ -107,7 +109,7 @@ impl Input {
             dkim: Vec::new(),
             spf_undecided: None,
             dkim_undecided: Vec::new(),
-            arc_sealers: Vec::new(),
+            arc_seals: Vec::new(),
             mailing_list: None,
         }
     }
@@ -194,10 +196,12 @@ impl Input {
         self
     }
 
-    /// The sealers of an ARC chain that validated (`cv=pass`), newest last, for the
-    /// trusted-forwarder override.
-    pub fn arc_pass(mut self, sealers: Vec<Domain>) -> Input {
-        self.arc_sealers = sealers;
+    /// The seals of an ARC chain that validated (`cv=pass`), oldest first, with what each
+    /// sealer recorded, for the trusted-forwarder override: it applies only when a trusted
+    /// sealer recorded a pass aligned with the Author Domain (RFC 8617 §7.2.1; see
+    /// [`ArcSeal`]).
+    pub fn arc_pass(mut self, seals: Vec<ArcSeal>) -> Input {
+        self.arc_seals = seals;
         self
     }
 
@@ -691,6 +695,29 @@ fn evaluate_author(
         }
     }
 
+    // A trusted forwarder's recorded pass, aligned with this author (RFC 8617 §7.2.1).
+    let mut vouching_sealer = None;
+    let trusted_seals = input
+        .arc_seals
+        .iter()
+        .filter(|seal| config.trusted_forwarders.contains(&seal.sealer));
+    for seal in trusted_seals {
+        for recorded in &seal.passed {
+            let (identifier, mode) = match recorded {
+                RecordedPass::Dmarc(domain) => (domain, AlignmentMode::Strict),
+                RecordedPass::Dkim(domain) => (domain, dkim_mode),
+                RecordedPass::Spf(domain) => (domain, spf_mode),
+            };
+            match aligned(dns, &config.discovery, author, identifier, mode) {
+                Wait::Ready(true) => {
+                    vouching_sealer.get_or_insert(&seal.sealer);
+                }
+                Wait::Ready(false) | Wait::TempError => {}
+                Wait::Pending => pending = true,
+            }
+        }
+    }
+
     // The policy that applies (§4.10.1).
     let (policy, tag) = if policy_domain == *author {
         (p, PolicyTag::P)
@@ -766,20 +793,32 @@ fn evaluate_author(
     } else {
         verdict.reason = failure_reason(&verdict).into();
         verdict.disposition = if testing { policy.lowered() } else { policy };
-        apply_overrides(config, input, &mut verdict);
+        apply_overrides(config, input, vouching_sealer, &mut verdict);
     }
     Some(verdict)
 }
 
-fn apply_overrides(config: &Config, input: &Input, verdict: &mut AuthorVerdict) {
-    if let Some(sealer) = input
-        .arc_sealers
-        .iter()
-        .find(|s| config.trusted_forwarders.contains(s))
-    {
+fn apply_overrides(
+    config: &Config,
+    input: &Input,
+    vouching_sealer: Option<&Domain>,
+    verdict: &mut AuthorVerdict,
+) {
+    if let Some(sealer) = vouching_sealer {
         verdict
             .overrides
             .push(PolicyOverride::TrustedForwarder(sealer.clone()));
+    } else if let Some(seal) = input
+        .arc_seals
+        .iter()
+        .find(|seal| config.trusted_forwarders.contains(&seal.sealer))
+    {
+        // Say why a trusted forwarder did not help: what it saw on arrival was not authentic.
+        verdict.reason = format!(
+            "{}; trusted forwarder {} recorded no pass aligned with {} on arrival",
+            verdict.reason, seal.sealer, verdict.domain
+        )
+        .into();
     }
     if let Some(list) = input
         .mailing_list

@@ -32,6 +32,7 @@
 pub mod bimi;
 pub mod check;
 pub mod evaluation;
+pub mod forwarder;
 #[cfg(fuzzing)]
 pub mod fuzzing;
 pub mod psl;
@@ -41,5 +42,6 @@ pub mod tree_walk;
 pub mod verdict;
 
 pub use evaluation::{Config, Discovery, Evaluation, ExistenceTest, Input};
+pub use forwarder::{ArcSeal, RecordedPass};
 pub use record::{AlignmentMode, Policy, Record};
 pub use verdict::{Alignment, AuthorVerdict, DmarcResult, PolicyOverride, PolicyTag, Verdict};

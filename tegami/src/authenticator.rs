@@ -20,7 +20,9 @@ use tegami_core::auth_results::{AuthenticationResults, authserv_id_of};
 use tegami_core::dns::{Answer, LookupMachine, MisuseError, Query, QueryId, Step};
 use tegami_core::domain::Domain;
 use tegami_dkim::{SignatureResult, Verifier};
-use tegami_dmarc::{Evaluation as DmarcEvaluation, Input as DmarcInput, Verdict as DmarcVerdict};
+use tegami_dmarc::{
+    ArcSeal, Evaluation as DmarcEvaluation, Input as DmarcInput, Verdict as DmarcVerdict,
+};
 use tegami_mime::{Author, HeaderBlock};
 use tegami_spf::{Evaluation as SpfEvaluation, Verdict as SpfVerdict};
 
@@ -330,12 +332,7 @@ impl Authenticator {
             .as_ref()
             .filter(|a| a.status == ChainStatus::Pass)
         {
-            let sealers = arc
-                .seal_domains
-                .iter()
-                .filter_map(|d| Domain::try_from(d.as_str()).ok())
-                .collect();
-            input = input.arc_pass(sealers);
+            input = input.arc_pass(arc_seals(arc));
         }
         DmarcEvaluation::new(input, self.config.dmarc.clone())
     }
@@ -381,6 +378,20 @@ impl LookupMachine for Authenticator {
 }
 
 /// Gives inner queries outer ids.
+/// The seals of an ARC chain for DMARC, each sealer with what it recorded on arrival: a
+/// trusted forwarder sets a failing policy aside only for mail that passed when it reached it
+/// (RFC 8617 §7.2.1, [`ArcSeal`]). Meaningful for a chain whose status is `pass`.
+pub fn arc_seals(arc: &ArcResult) -> Vec<ArcSeal> {
+    arc.seal_domains
+        .iter()
+        .zip(&arc.recorded_results)
+        .filter_map(|(sealer, results)| {
+            let sealer = Domain::try_from(sealer.as_str()).ok()?;
+            Some(ArcSeal::from_results(sealer, results))
+        })
+        .collect()
+}
+
 fn remap(
     ids: &mut Vec<(Machine, QueryId, bool)>,
     machine: Machine,

@@ -1,7 +1,7 @@
 //! RFC 9989 §5.3 (Mail Receiver Actions), §4.7 `t` (testing mode), §5.4, and §11.5 (several
 //! Author Domains).
 
-use tegami_dmarc::{DmarcResult, Policy, PolicyOverride};
+use tegami_dmarc::{ArcSeal, DmarcResult, Policy, PolicyOverride, RecordedPass};
 use tegami_mime::Author;
 
 use super::*;
@@ -122,7 +122,10 @@ fn local_overrides_are_reasons() {
         trusted_mailing_lists: vec![domain("dev.example.net")],
         ..Config::default()
     };
-    let input = input("example.com", None, &[]).arc_pass(vec![domain("lists.example.org")]);
+    // The list recorded the author's DKIM pass on arrival (RFC 8617 §7.2.1).
+    let seal =
+        ArcSeal::new(domain("lists.example.org")).with(RecordedPass::Dkim(domain("example.com")));
+    let input = input("example.com", None, &[]).arc_pass(vec![seal]);
     let (verdict, _) = evaluate_with(&zone, input, config.clone());
     assert_eq!(verdict.result, DmarcResult::Fail);
     assert_eq!(verdict.disposition, Policy::None);
@@ -135,9 +138,89 @@ fn local_overrides_are_reasons() {
     let input = super::input("example.com", None, &[]).mailing_list(domain("dev.example.net"));
     let (verdict, _) = evaluate_with(&zone, input, config.clone());
     assert_eq!(verdict.disposition, Policy::None);
-    let input = super::input("example.com", None, &[]).arc_pass(vec![domain("untrusted.example")]);
+    let seal =
+        ArcSeal::new(domain("untrusted.example")).with(RecordedPass::Dkim(domain("example.com")));
+    let input = super::input("example.com", None, &[]).arc_pass(vec![seal]);
     let (verdict, _) = evaluate_with(&zone, input, config);
     assert_eq!(verdict.disposition, Policy::Reject);
+}
+
+#[test]
+fn a_trusted_forwarder_vouches_only_for_what_passed_on_its_arrival() {
+    // RFC 8617 §7.2.1: the receiver reads the trusted intermediary's recorded results. A
+    // spoof sent to the forwarder arrives there failing; its seal must not launder it.
+    let zone = zone(&[
+        ("_dmarc.example.com", "v=DMARC1; p=reject"),
+        (
+            "_dmarc.strict.example",
+            "v=DMARC1; p=reject; adkim=s; aspf=s",
+        ),
+    ]);
+    let config = Config {
+        trusted_forwarders: vec![domain("lists.example.org")],
+        ..Config::default()
+    };
+    let list = || ArcSeal::new(domain("lists.example.org"));
+    let run = |author: &str, seal: ArcSeal| {
+        let input = input(author, None, &[]).arc_pass(vec![seal]);
+        evaluate_with(&zone, input, config.clone()).0
+    };
+    let vouched = [
+        // dmarc=pass for the Author Domain itself.
+        (
+            "example.com",
+            list().with(RecordedPass::Dmarc(domain("example.com"))),
+        ),
+        // Relaxed alignment of a recorded SPF (MAIL FROM) or DKIM pass.
+        (
+            "example.com",
+            list().with(RecordedPass::Spf(domain("bounces.example.com"))),
+        ),
+        (
+            "example.com",
+            list().with(RecordedPass::Dkim(domain("mail.example.com"))),
+        ),
+    ];
+    for (author, seal) in vouched {
+        let verdict = run(author, seal.clone());
+        assert_eq!(verdict.result, DmarcResult::Fail, "{seal:?}");
+        assert_eq!(verdict.disposition, Policy::None, "{seal:?}");
+    }
+    let not_vouched = [
+        // Nothing recorded as passing (the spoof failed at the forwarder).
+        ("example.com", list()),
+        // A pass for someone else: the attacker's own domain, or a dmarc pass of another
+        // author.
+        (
+            "example.com",
+            list().with(RecordedPass::Dkim(domain("attacker.example"))),
+        ),
+        (
+            "example.com",
+            list().with(RecordedPass::Dmarc(domain("mail.example.com"))),
+        ),
+        // Aligned only in relaxed mode, and the author asks for strict.
+        (
+            "strict.example",
+            list().with(RecordedPass::Dkim(domain("mail.strict.example"))),
+        ),
+        (
+            "strict.example",
+            list().with(RecordedPass::Spf(domain("bounces.strict.example"))),
+        ),
+    ];
+    for (author, seal) in not_vouched {
+        let verdict = run(author, seal.clone());
+        assert_eq!(verdict.disposition, Policy::Reject, "{seal:?}");
+        assert!(verdict.deciding().unwrap().overrides.is_empty());
+        assert!(
+            verdict
+                .reason()
+                .contains("trusted forwarder lists.example.org recorded no pass"),
+            "{}",
+            verdict.reason()
+        );
+    }
 }
 
 #[test]
