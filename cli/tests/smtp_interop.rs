@@ -11,22 +11,14 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+#[path = "common/serve.rs"]
+mod serve;
 
-/// A fresh scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tegami-smtp-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use serve::{Peer, root, scratch, tegami, without_results};
 
 /// The interop virtualenv's interpreter (with aiosmtpd), made once per run.
 fn python() -> &'static Path {
@@ -86,49 +78,6 @@ fn certificate(dir: &Path) -> (PathBuf, PathBuf) {
     (cert, key)
 }
 
-/// A child process killed when dropped, with the port it printed as `listening on ...:PORT`.
-struct Peer {
-    child: Child,
-    port: u16,
-    /// Kept open: a peer that writes to a closed pipe may die of it.
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Peer {
-    fn start(mut command: Command) -> Peer {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        stdout.read_line(&mut line).unwrap();
-        let port = line
-            .trim()
-            .rsplit([':', ' '])
-            .next()
-            .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        Peer {
-            child,
-            port,
-            _stdout: stdout,
-        }
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn tegami() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tegami"))
-}
-
 /// Messages that test the edges of the data phase, written with CRLF line ends.
 fn messages(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut long_body = String::new();
@@ -150,23 +99,6 @@ fn messages(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             (path, bytes)
         })
         .collect()
-}
-
-/// A stored message without the Authentication-Results field the server put in front: what
-/// the client sent. Asserts that the field is there.
-fn without_results(stored: &[u8]) -> Vec<u8> {
-    assert!(
-        stored.starts_with(b"Authentication-Results: mx.test;"),
-        "no Authentication-Results in front"
-    );
-    let mut end = 0;
-    while let Some(offset) = stored[end..].windows(2).position(|pair| pair == b"\r\n") {
-        end += offset + 2;
-        if !matches!(stored.get(end), Some(b' ' | b'\t')) {
-            break;
-        }
-    }
-    stored[end..].to_vec()
 }
 
 /// The messages a Maildir holds, in delivery order, each without the server's

@@ -39,10 +39,10 @@ pub fn signature(data: &[u8]) {
 
 /// Any record parses or is refused; a parsed key matches the record's key type.
 pub fn key_record(data: &[u8]) {
-    if let Ok(record) = KeyRecord::parse(data) {
-        if let Some(key) = &record.key {
-            assert_eq!(key.key_type(), record.key_type);
-        }
+    if let Ok(record) = KeyRecord::parse(data)
+        && let Some(key) = &record.key
+    {
+        assert_eq!(key.key_type(), record.key_type);
     }
 }
 

@@ -9,7 +9,7 @@ use tegami_core::domain::Domain;
 
 use crate::psl::PublicSuffixList;
 use crate::record::Record;
-use crate::{Config, Discovery, DmarcResult, Evaluation, Input, Policy};
+use crate::{ArcSeal, Config, Discovery, DmarcResult, Evaluation, Input, Policy};
 
 /// Any TXT text is a DMARC record or not; a record's canonical text parses back to itself.
 pub fn record(data: &[u8]) {
@@ -72,6 +72,12 @@ pub fn evaluation(data: &[u8]) {
             starts += 1;
         }
     }
+    // The DKIM line read as a trusted forwarder's recorded results, too.
+    let forwarder = Domain::try_from("fwd.example").expect("a domain");
+    let seal = ArcSeal::from_results(forwarder.clone(), dkim);
+    starts += seal.passed.len();
+    let vouches = !seal.passed.is_empty();
+    input = input.arc_pass(vec![seal]);
     for discovery in [
         Discovery::TreeWalk,
         Discovery::PublicSuffixList(PublicSuffixList::Bundled),
@@ -82,6 +88,7 @@ pub fn evaluation(data: &[u8]) {
         };
         let config = Config {
             discovery,
+            trusted_forwarders: vec![forwarder.clone()],
             ..Config::default()
         };
         let verdict = dns::resolve(&mut Evaluation::new(input.clone(), config), &counting)
@@ -101,6 +108,13 @@ pub fn evaluation(data: &[u8]) {
                     .all(|a| a.spf.is_aligned() || a.dkim.is_aligned())
             );
         }
+        // The forwarder's override needs a recorded pass (RFC 8617 §7.2.1).
+        let overridden = verdict.authors.iter().any(|a| {
+            a.overrides
+                .iter()
+                .any(|o| matches!(o, crate::PolicyOverride::TrustedForwarder(_)))
+        });
+        assert!(vouches || !overridden);
         if verdict.result != DmarcResult::Fail && verdict.result != DmarcResult::PermError {
             assert_eq!(verdict.disposition, Policy::None);
         }

@@ -4,13 +4,18 @@
 //! One thread per connection drives a [`Server`] session. Nothing is acknowledged before it is
 //! on disk: the message is written to `tmp/`, fsynced, renamed into `new/` and the directory
 //! fsynced, and only then does the session send its 250.
+//!
+//! The resources a flood of clients can take are bounded: at most `--max-connections`
+//! sessions run at once (a client over the limit gets 421 and is closed, RFC 5321 §3.8), each
+//! holds at most one message of `--max-size` octets, and a silent client is dropped after the
+//! session's RFC 5321 §4.5.3.2 timeouts.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use base64::Engine as _;
 use tegami::core::crypto::RingSigningKey;
@@ -75,6 +80,9 @@ pub(crate) struct ServeArgs {
     /// The largest message accepted, in octets.
     #[arg(long, value_name = "OCTETS", default_value_t = 25 * 1024 * 1024)]
     max_size: u64,
+    /// How many sessions run at once; a client over the limit is answered 421 and closed.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
 }
 
 /// What every connection shares.
@@ -92,6 +100,30 @@ struct Shared {
     arc: Option<(RingSigningKey, Domain, Selector)>,
     now: Option<u64>,
     counter: AtomicU64,
+    /// Sessions running now.
+    sessions: AtomicUsize,
+    max_sessions: usize,
+}
+
+/// A running session's place under `--max-connections`, given back when the session ends.
+struct Slot(Arc<Shared>);
+
+impl Slot {
+    /// A place for one more session, or `None` when `--max-connections` are running.
+    fn take(shared: &Arc<Shared>) -> Option<Slot> {
+        let taken = shared
+            .sessions
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |running| {
+                (running < shared.max_sessions).then_some(running + 1)
+            });
+        taken.ok().map(|_| Slot(Arc::clone(shared)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.sessions.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Binds, prints the address, and serves until killed.
@@ -167,12 +199,26 @@ pub(crate) fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<(), CliError>
         arc,
         now: global.now,
         counter: AtomicU64::new(0),
+        sessions: AtomicUsize::new(0),
+        max_sessions: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
     });
     for connection in listener.incoming() {
-        let Ok(tcp) = connection else { continue };
-        let shared = Arc::clone(&shared);
+        let Ok(mut tcp) = connection else { continue };
+        let Some(slot) = Slot::take(&shared) else {
+            // RFC 5321 §3.8: a server that cannot serve now says 421 and closes.
+            let busy = Reply::new(
+                421,
+                Some(EnhancedStatus::new(4, 3, 2)),
+                "Too many connections, try again later",
+            );
+            let mut bytes = Vec::new();
+            busy.write_to(&mut bytes);
+            let _ = tcp.write_all(&bytes);
+            continue;
+        };
         std::thread::spawn(move || {
-            if let Err(error) = session(&shared, tcp) {
+            // The slot is held until the session ends.
+            if let Err(error) = session(&slot.0, tcp) {
                 eprintln!("tegami: connection: {error}");
             }
         });

@@ -138,7 +138,7 @@ impl<'a> Message<'a> {
         config: Config,
     ) {
         if self.parts.len() >= config.max_parts {
-            self.problem(start, ProblemKind::TooManyParts);
+            self.too_many_parts(start);
             return;
         }
         let bytes = self.raw.get(start..end).unwrap_or_default();
@@ -221,8 +221,13 @@ impl<'a> Message<'a> {
             self.problem(start, ProblemKind::MissingBoundary);
             return;
         };
-        let split = split_multipart(self.raw, body_offset, end, boundary.as_bytes());
-        if split.parts.is_empty() {
+        // Only the parts the limit leaves room for are kept: the rest cost no memory.
+        let room = config.max_parts.saturating_sub(self.parts.len());
+        let split = split_multipart(self.raw, body_offset, end, boundary.as_bytes(), room);
+        if let Some(first) = split.first_left_out {
+            self.too_many_parts(first);
+        }
+        if split.parts.is_empty() && split.first_left_out.is_none() {
             self.problem(body_offset, ProblemKind::BoundaryNotFound);
         } else if !split.closed {
             self.problem(end, ProblemKind::MissingCloseDelimiter);
@@ -243,6 +248,17 @@ impl<'a> Message<'a> {
                 child_default.clone(),
                 config,
             );
+        }
+    }
+
+    /// One [`ProblemKind::TooManyParts`] per message, at the first part left out.
+    fn too_many_parts(&mut self, offset: usize) {
+        if !self
+            .problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::TooManyParts)
+        {
+            self.problem(offset, ProblemKind::TooManyParts);
         }
     }
 
@@ -590,13 +606,16 @@ impl<'a> Part<'a> {
 /// The parts of a multipart body.
 struct Split {
     parts: Vec<(usize, usize)>,
+    /// Where the first part beyond the kept ones starts, when some were left out.
+    first_left_out: Option<usize>,
     preamble_end: usize,
     epilogue_start: usize,
     closed: bool,
 }
 
-/// Splits `raw[start..end]` at the delimiter lines of `boundary` (RFC 2046 §5.1.1).
-fn split_multipart(raw: &[u8], start: usize, end: usize, boundary: &[u8]) -> Split {
+/// Splits `raw[start..end]` at the delimiter lines of `boundary` (RFC 2046 §5.1.1), keeping
+/// at most `keep` parts (the scan still finds the close delimiter and the epilogue).
+fn split_multipart(raw: &[u8], start: usize, end: usize, boundary: &[u8], keep: usize) -> Split {
     let mut delimiter = Vec::with_capacity(boundary.len() + 2);
     delimiter.extend_from_slice(b"--");
     delimiter.extend_from_slice(boundary);
@@ -604,6 +623,7 @@ fn split_multipart(raw: &[u8], start: usize, end: usize, boundary: &[u8]) -> Spl
     let body = raw.get(start..end).unwrap_or_default();
     let mut split = Split {
         parts: Vec::new(),
+        first_left_out: None,
         preamble_end: end,
         epilogue_start: end,
         closed: false,
@@ -634,9 +654,10 @@ fn split_multipart(raw: &[u8], start: usize, end: usize, boundary: &[u8]) -> Spl
         }
         match content_start {
             None => split.preamble_end = start + content_end,
-            Some(part_start) => split
-                .parts
-                .push((start + part_start, start + content_end.max(part_start))),
+            Some(part_start) => split.keep(
+                (start + part_start, start + content_end.max(part_start)),
+                keep,
+            ),
         }
         let next = at + delimiter.len() + line_end;
         if close {
@@ -648,9 +669,19 @@ fn split_multipart(raw: &[u8], start: usize, end: usize, boundary: &[u8]) -> Spl
         search = next.min(body.len());
     }
     if let Some(part_start) = content_start {
-        split.parts.push((start + part_start, end));
+        split.keep((start + part_start, end), keep);
     }
     split
+}
+
+impl Split {
+    fn keep(&mut self, part: (usize, usize), keep: usize) {
+        if self.parts.len() < keep {
+            self.parts.push(part);
+        } else if self.first_left_out.is_none() {
+            self.first_left_out = Some(part.0);
+        }
+    }
 }
 
 /// Unstructured text (`Subject`): unfolded, encoded words decoded, trimmed.
