@@ -47,6 +47,7 @@ pub fn encoded_word(data: &[u8]) {
 /// Any message parses with offsets inside it; every part decodes, reads as text, and yields
 /// its file name and ZIP directory without panicking; the tree respects the limits.
 pub fn message(data: &[u8]) {
+    header_reader(data);
     let config = crate::message::Config {
         max_depth: 8,
         max_parts: 64,
@@ -90,4 +91,28 @@ pub fn content_type(data: &[u8]) {
     let _ = crate::transfer::decode_quoted_printable(data);
     let _ = crate::transfer::decode_base64(data);
     let _ = crate::date::DateTime::parse(data);
+}
+
+/// The incremental header reader agrees with the whole-message parse for chunks cut at every
+/// octet equal to the first one (a split the fuzzer steers).
+fn header_reader(data: &[u8]) {
+    let mut reader = crate::header_reader::HeaderReader::new(usize::MAX);
+    let mut body = Vec::new();
+    let cut = data.first().copied().unwrap_or_default();
+    for chunk in data.split_inclusive(|&b| b == cut) {
+        match reader.push(chunk) {
+            Ok(crate::header_reader::Progress::NeedMore) => {}
+            Ok(crate::header_reader::Progress::Complete { body_start }) => {
+                body.extend_from_slice(chunk.get(body_start..).unwrap_or_default());
+            }
+            Err(error) => panic!("{error}"),
+        }
+    }
+    reader.finish();
+    let whole = HeaderBlock::parse(data);
+    assert_eq!(
+        reader.bytes(),
+        data.get(..whole.body_offset()).unwrap_or_default()
+    );
+    assert_eq!(body, data.get(whole.body_offset()..).unwrap_or_default());
 }

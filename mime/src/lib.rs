@@ -25,6 +25,7 @@ pub mod encoded_word;
 #[cfg(fuzzing)]
 pub mod fuzzing;
 pub mod header;
+pub mod header_reader;
 pub mod message;
 pub mod parameters;
 pub mod problem;
@@ -34,5 +35,6 @@ pub mod zip;
 pub use address::{AddressList, Mailbox};
 pub use author::Author;
 pub use header::HeaderBlock;
+pub use header_reader::HeaderReader;
 pub use message::{Config, Message, Part};
 pub use problem::{Problem, ProblemKind};
