@@ -20,6 +20,7 @@
 
 pub mod address;
 pub mod author;
+pub mod builder;
 pub mod date;
 pub mod encoded_word;
 #[cfg(fuzzing)]

@@ -378,41 +378,14 @@ fn unfold(value: &[u8]) -> String {
     out.trim().to_owned()
 }
 
-/// Writes `Name: value` CRLF, folding before white space to keep lines within 78 octets where
-/// the value allows; line breaks inside the value become spaces.
+/// Writes `Name: value` CRLF, folded by mime's builder (lines within 78 octets where the
+/// value allows); line breaks inside the value become spaces.
 pub(crate) fn fold_field(out: &mut String, name: &str, value: &str) {
     let value: String = value
         .chars()
         .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
         .collect();
-    out.push_str(name);
-    out.push(':');
-    let mut column = name.len() + 1;
-    let mut rest = value.as_str();
-    // The first word goes on the field's line with its separating space.
-    if !rest.starts_with([' ', '\t']) {
-        out.push(' ');
-        column += 1;
-    }
-    while !rest.is_empty() {
-        // The next word with the white space before it.
-        let start = rest
-            .find(|c: char| c != ' ' && c != '\t')
-            .unwrap_or(rest.len());
-        let end = rest
-            .get(start..)
-            .and_then(|word| word.find([' ', '\t']))
-            .map_or(rest.len(), |e| start + e);
-        let (piece, tail) = rest.split_at(end);
-        if column + piece.len() > 78 && column > name.len() + 2 && start > 0 {
-            out.push_str("\r\n");
-            column = 0;
-        }
-        out.push_str(piece);
-        column += piece.len();
-        rest = tail;
-    }
-    out.push_str("\r\n");
+    tegami_mime::builder::fold(out, name, &value);
 }
 
 /// A failure report.
