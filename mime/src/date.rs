@@ -40,7 +40,7 @@ const MONTHS: [&str; 12] = [
 impl DateTime {
     /// Parses a `Date` value; `None` when it is not a date.
     pub fn parse(value: &[u8]) -> Option<DateTime> {
-        let text = strip_comments(&String::from_utf8_lossy(value));
+        let text = crate::parameters::strip_comments(&String::from_utf8_lossy(value));
         let mut words: Vec<&str> = text
             .split(|c: char| c.is_whitespace() || c == ',')
             .filter(|w| !w.is_empty())
@@ -202,8 +202,13 @@ fn zone_offset(zone: &str) -> Option<i16> {
         "CST" | "MDT" => -6,
         "MST" | "PDT" => -7,
         "PST" => -8,
-        // Military zones: their signs were defined backwards, so §4.3 reads them as -0000.
-        z if z.len() == 1 && z.bytes().all(|b| b.is_ascii_alphabetic()) => 0,
+        // Military zones (their signs were defined backwards) and every other alphabetic zone
+        // whose meaning is not known: §4.3 says to read them as -0000.
+        z if z.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            && z.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            0
+        }
         _ => return None,
     };
     Some(hours * 60)
@@ -244,20 +249,6 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let day = day_of_year - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     (year_of_era + era * 400 + i64::from(month <= 2), month, day)
-}
-
-fn strip_comments(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut depth = 0usize;
-    for c in text.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' if depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -163,10 +163,11 @@ fn parse_word(input: &[u8]) -> Option<(Word<'_>, usize)> {
     let after = rest.get(text_start..)?;
     let text_end = memchr::memmem::find(after, b"?=")?;
     let text = after.get(..text_end)?;
-    // §2: encoded-text has no white space and no "?".
-    if text
-        .iter()
-        .any(|&b| b == b'?' || b == b' ' || b == b'\t' || b == b'\r' || b == b'\n')
+    // §2: encoded-text is at least one character, without white space and without "?".
+    if text.is_empty()
+        || text
+            .iter()
+            .any(|&b| b == b'?' || b == b' ' || b == b'\t' || b == b'\r' || b == b'\n')
     {
         return None;
     }

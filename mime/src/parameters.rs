@@ -142,7 +142,12 @@ impl ContentType {
 /// Splits `type/subtype; a=b; ...` into the head and the joined parameters.
 fn split_value(value: &[u8]) -> (String, Vec<(String, String)>) {
     let text = strip_comments(&String::from_utf8_lossy(value));
-    let pieces = split_unquoted(&text, ';');
+    // Parameters that lack their `;` (`a=b c=d`, or right after the type) are still read as
+    // parameters: a token value cannot hold white space, so the next `name=` starts another.
+    let pieces: Vec<String> = split_unquoted(&text, ';')
+        .iter()
+        .flat_map(|piece| split_missing_semicolons(piece))
+        .collect();
     let mut pieces = pieces.into_iter();
     let head = pieces.next().unwrap_or_default();
     // (name, index, extended, raw value)
@@ -153,6 +158,10 @@ fn split_value(value: &[u8]) -> (String, Vec<(String, String)>) {
         };
         let name = name.trim().to_ascii_lowercase();
         let value = value.trim();
+        if value.is_empty() {
+            // `name=` with no value is no parameter (a value is a token or a quoted string).
+            continue;
+        }
         let value = if value.starts_with('"') {
             unquote(value)
         } else {
@@ -230,8 +239,9 @@ fn split_value(value: &[u8]) -> (String, Vec<(String, String)>) {
     (head, parameters)
 }
 
-/// Removes `(comments)` outside quoted strings.
-fn strip_comments(text: &str) -> String {
+/// Removes `(comments)` outside quoted strings (RFC 5322 §3.2.2: they nest, and hold quoted
+/// pairs).
+pub(crate) fn strip_comments(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut depth = 0usize;
     let mut quoted = false;
@@ -265,6 +275,44 @@ fn strip_comments(text: &str) -> String {
 }
 
 /// Splits on `separator` outside quoted strings.
+/// Splits `piece` before every `name=` that follows white space outside quotes, where a `;`
+/// is missing.
+fn split_missing_semicolons(piece: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut quoted = false;
+    let mut escaped = false;
+    let mut previous_space = false;
+    for (at, c) in piece.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            _ => {}
+        }
+        if previous_space && !quoted && !c.is_whitespace() && at > start {
+            let rest = piece.get(at..).unwrap_or_default();
+            let starts_parameter = rest.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|n| n.is_ascii_alphanumeric() || "-_.*!#$%&'+^`{|}~".contains(n))
+            });
+            let before = piece.get(start..at).unwrap_or_default();
+            if starts_parameter && !before.trim().is_empty() {
+                out.push(before.to_owned());
+                start = at;
+            }
+        }
+        previous_space = c.is_whitespace();
+    }
+    out.push(piece.get(start..).unwrap_or_default().to_owned());
+    out
+}
+
 fn split_unquoted(text: &str, separator: char) -> Vec<String> {
     let mut pieces = Vec::new();
     let mut current = String::new();

@@ -367,6 +367,18 @@ impl<'a> Message<'a> {
             .unwrap_or_default()
     }
 
+    /// `Keywords` (RFC 5322 §3.6.5): the comma-separated phrases of every `Keywords` field,
+    /// unfolded, encoded words decoded, trimmed; empty items left out.
+    pub fn keywords(&self) -> Vec<String> {
+        let Some(header) = self.header() else {
+            return Vec::new();
+        };
+        header
+            .all("keywords")
+            .flat_map(|field| phrase_list(field.value()))
+            .collect()
+    }
+
     /// The text a mail client shows: the first inline `text/plain` leaf outside embedded
     /// messages (in a `multipart/alternative`, its `text/plain` alternative), decoded.
     pub fn text_body(&self) -> Option<String> {
@@ -694,6 +706,32 @@ fn unstructured(value: &[u8]) -> String {
     decode_text(&unfolded).trim().to_owned()
 }
 
+/// A comma-separated list of phrases (`Keywords`): each item as unstructured text; commas
+/// inside quoted strings and encoded words do not separate.
+fn phrase_list(value: &[u8]) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut start = 0;
+    let mut quoted = false;
+    let mut encoded = false;
+    let mut previous = 0u8;
+    for (at, &byte) in value.iter().enumerate() {
+        match byte {
+            b'"' if !encoded && previous != b'\\' => quoted = !quoted,
+            b'?' if previous == b'=' && !quoted => encoded = true,
+            b'=' if previous == b'?' && encoded => encoded = false,
+            b',' if !quoted && !encoded => {
+                items.push(unstructured(value.get(start..at).unwrap_or_default()));
+                start = at + 1;
+            }
+            _ => {}
+        }
+        previous = byte;
+    }
+    items.push(unstructured(value.get(start..).unwrap_or_default()));
+    items.retain(|item| !item.is_empty());
+    items
+}
+
 /// The `<id>` items of a `Message-ID`, `References` or `In-Reply-To` value.
 fn message_ids(value: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(value);
@@ -704,9 +742,8 @@ fn message_ids(value: &[u8]) -> Vec<String> {
         let Some(close) = after.find('>') else {
             break;
         };
-        let id: String = after
-            .get(..close)
-            .unwrap_or_default()
+        // Obsolete ids may hold CFWS between their atoms (RFC 5322 §4.5.4): not part of the id.
+        let id: String = crate::parameters::strip_comments(after.get(..close).unwrap_or_default())
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
@@ -715,7 +752,8 @@ fn message_ids(value: &[u8]) -> Vec<String> {
         }
         rest = after.get(close + 1..).unwrap_or_default();
     }
-    if ids.is_empty() {
+    // A value without any `<`: the bare id some senders write.
+    if ids.is_empty() && !text.contains('<') {
         let bare = text.trim();
         if !bare.is_empty() {
             ids.push(bare.to_owned());
