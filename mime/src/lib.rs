@@ -30,6 +30,7 @@ pub mod header_reader;
 pub mod message;
 pub mod parameters;
 pub mod problem;
+pub mod received;
 pub mod transfer;
 pub mod zip;
 

@@ -367,6 +367,17 @@ impl<'a> Message<'a> {
             .unwrap_or_default()
     }
 
+    /// Every `Received` field, newest (topmost) first (RFC 5321 §4.4).
+    pub fn received(&self) -> Vec<crate::received::Received> {
+        let Some(header) = self.header() else {
+            return Vec::new();
+        };
+        header
+            .all("received")
+            .map(|field| crate::received::Received::parse(field.value()))
+            .collect()
+    }
+
     /// `Keywords` (RFC 5322 §3.6.5): the comma-separated phrases of every `Keywords` field,
     /// unfolded, encoded words decoded, trimmed; empty items left out.
     pub fn keywords(&self) -> Vec<String> {
