@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 #[path = "common/serve.rs"]
 mod serve;
 
-use serve::{Peer, root, scratch, tegami, without_results};
+use serve::{Peer, root, scratch, serve, tegami, without_results};
 
 /// The interop virtualenv's interpreter (with aiosmtpd), made once per run.
 fn python() -> &'static Path {
@@ -122,28 +122,6 @@ fn maildir(dir: &Path) -> Vec<Vec<u8>> {
         .into_iter()
         .map(|path| without_results(&std::fs::read(path).unwrap()))
         .collect()
-}
-
-/// `tegami smtp serve` on the example zone (offline DNS, so authentication is quick and the
-/// same everywhere).
-fn serve(dir: &Path, extra: &[&str]) -> Peer {
-    let mut command = tegami();
-    command
-        .arg("--zone")
-        .arg(root().join("examples/example.com.zone"));
-    command
-        .args([
-            "smtp",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--hostname",
-            "mx.test",
-            "--out",
-        ])
-        .arg(dir.join("maildir"))
-        .args(extra);
-    Peer::start(command)
 }
 
 fn submission_args(dir: &Path) -> Vec<String> {

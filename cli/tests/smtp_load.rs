@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serve::{Peer, root, scratch, tegami, without_results};
+use serve::{Peer, scratch, serve, without_results};
 
 const MAX_CONNECTIONS: usize = 8;
 const MAX_SIZE: usize = 256 * 1024;
@@ -29,25 +29,15 @@ const CLIENTS: usize = 32;
 const MESSAGES_PER_CLIENT: usize = 16;
 
 fn start(dir: &Path) -> Peer {
-    let mut command = tegami();
-    command
-        .arg("--zone")
-        .arg(root().join("examples/example.com.zone"))
-        .args([
-            "smtp",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--hostname",
-            "mx.test",
+    serve(
+        dir,
+        &[
             "--max-connections",
             &MAX_CONNECTIONS.to_string(),
             "--max-size",
             &MAX_SIZE.to_string(),
-            "--out",
-        ])
-        .arg(dir.join("maildir"));
-    Peer::start(command)
+        ],
+    )
 }
 
 /// A line-oriented SMTP client over a raw socket.

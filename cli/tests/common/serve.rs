@@ -8,7 +8,7 @@
 )]
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// The workspace root.
@@ -83,4 +83,26 @@ pub(crate) fn without_results(stored: &[u8]) -> Vec<u8> {
         }
     }
     stored[end..].to_vec()
+}
+
+/// `tegami smtp serve` on the example zone (offline DNS, so authentication is quick and the
+/// same everywhere).
+pub(crate) fn serve(dir: &Path, extra: &[&str]) -> Peer {
+    let mut command = tegami();
+    command
+        .arg("--zone")
+        .arg(root().join("examples/example.com.zone"));
+    command
+        .args([
+            "smtp",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--hostname",
+            "mx.test",
+            "--out",
+        ])
+        .arg(dir.join("maildir"))
+        .args(extra);
+    Peer::start(command)
 }
