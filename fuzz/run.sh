@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for SECONDS seconds (default 30), seeded from the conformance fixtures.
+# Runs every fuzz target for SECONDS seconds (default 30), starting from the corpus kept in
+# fuzz/corpus/TARGET (built by fuzz/campaign.sh) and seeds made from the conformance fixtures
+# in fuzz/seeds/TARGET (generated, never committed: the fixtures stay in ../shared).
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
 # cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP=1 lets the stable toolchain provide them.
 set -euo pipefail
@@ -13,14 +15,18 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo fuzz list)
 fi
-python3 seeds.py "$shared" corpus >/dev/null
+python3 seeds.py "$shared" seeds >/dev/null
 cargo fuzz build -O
 for target in "${targets[@]}"; do
   dict=()
   [ -f "dict/$target.dict" ] && dict=("-dict=dict/$target.dict")
   echo "fuzz: $target for ${seconds}s"
   log=$(mktemp)
-  if ! cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=4096 \
+  mkdir -p "corpus/$target" "seeds/$target"
+  # New finds land in a scratch copy: CI's short runs leave the kept corpus as committed.
+  scratch=$(mktemp -d)
+  if ! cargo fuzz run -O "$target" "$scratch" "corpus/$target" "seeds/$target" -- \
+      -max_total_time="$seconds" -max_len=4096 \
       -print_final_stats=1 "${dict[@]}" >"$log" 2>&1; then
     tail -n 60 "$log"
     echo "fuzz: $target FAILED (artifacts in fuzz/artifacts/$target)" >&2
@@ -28,5 +34,5 @@ for target in "${targets[@]}"; do
   fi
   runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
   echo "fuzz: $target ok, ${runs:-?} executions"
-  rm -f "$log"
+  rm -rf "$log" "$scratch"
 done

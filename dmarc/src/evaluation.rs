@@ -207,6 +207,11 @@ impl Input {
 
     /// The mailing list the message came through (its `List-Id` domain), for the mailing-list
     /// override.
+    ///
+    /// Give it only when the list is known from something an attacker cannot write: the
+    /// connection the message came over, the list's own verified signature (a DKIM pass for
+    /// the list's domain), or an ARC seal of the list. A `List-Id` field alone is text anyone
+    /// can add to a spoof ("Weak Links in Authentication Chains", USENIX Security 2021).
     pub fn mailing_list(mut self, list: Domain) -> Input {
         self.mailing_list = Some(list);
         self
