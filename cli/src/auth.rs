@@ -41,8 +41,9 @@ pub(crate) struct AuthArgs {
     /// This receiver's authserv-id (RFC 8601 §2.5).
     #[arg(long, value_name = "ID", default_value = "localhost")]
     authserv_id: String,
-    /// An ARC sealer this receiver trusts: when its seal verifies, a failing DMARC policy is
-    /// set aside (`trusted_forwarder`, RFC 9990); repeatable.
+    /// An ARC sealer this receiver trusts: when its seal verifies and its recorded results show
+    /// a pass aligned with the From domain, a failing DMARC policy is set aside
+    /// (`trusted_forwarder`, RFC 9990, RFC 8617 §7.2.1); repeatable.
     #[arg(long, value_name = "DOMAIN")]
     trusted_forwarder: Vec<String>,
 }

@@ -65,7 +65,8 @@ pub(crate) struct ServeArgs {
     /// mode, not set aside by a trusted forwarder).
     #[arg(long)]
     reject_dmarc: bool,
-    /// An ARC sealer whose verified seal sets a failing DMARC policy aside; repeatable.
+    /// An ARC sealer whose verified seal, recording an aligned pass on arrival, sets a failing
+    /// DMARC policy aside; repeatable.
     #[arg(long, value_name = "DOMAIN")]
     trusted_forwarder: Vec<String>,
     /// Seal each message as a forwarder (ARC, RFC 8617) with this key (PEM, RSA or Ed25519).
