@@ -264,11 +264,16 @@ pub struct Evaluation {
 #[derive(Debug, Default)]
 struct Dns {
     /// One entry per question asked, in the order asked, so the entry of query id `n` is at
-    /// index `n`: (query name, kind, state). `Txt` entries are policy lookups
-    /// (`_dmarc.<domain>`); the others are existence tests.
+    /// index `n`: (domain, kind, state). `Txt` entries are policy lookups (the query name is
+    /// `_dmarc.<domain>`); the others are existence tests of the domain itself.
     entries: Vec<(String, QueryKind, Slot)>,
     records: Vec<Record>,
     handed_out: Vec<Query>,
+    /// Tree walks finished since the last answer, by start name: (start, where the
+    /// Organizational Domain starts in it, record there, record at a PSD). An evaluation walks
+    /// the Author Domain for discovery, for each alignment and for the report; answers change
+    /// walks, so the cache is emptied when one arrives.
+    walks: Vec<(String, usize, Option<usize>, Option<usize>)>,
     /// While set, unknown questions are not asked (they read as pending).
     read_only: bool,
 }
@@ -375,6 +380,7 @@ impl Evaluation {
         if let Some(entry) = self.dns.entries.get_mut(index) {
             entry.2 = slot;
         }
+        self.dns.walks.clear();
         Ok(())
     }
 
@@ -390,14 +396,7 @@ impl Dns {
         let known = self
             .entries
             .iter()
-            .find(|(asked, k, _)| {
-                *k == kind
-                    && if kind == QueryKind::Txt {
-                        asked.strip_prefix("_dmarc.") == Some(name)
-                    } else {
-                        asked == name
-                    }
-            })
+            .find(|(asked, k, _)| *k == kind && asked == name)
             .map(|entry| entry.2);
         match known {
             Some(Slot::Pending) => Wait::Pending,
@@ -413,10 +412,10 @@ impl Dns {
                 let id = QueryId(u32::try_from(self.entries.len()).unwrap_or(u32::MAX));
                 self.handed_out.push(Query {
                     id,
-                    name: query_name.clone(),
+                    name: query_name,
                     kind,
                 });
-                self.entries.push((query_name, kind, Slot::Pending));
+                self.entries.push((name.to_owned(), kind, Slot::Pending));
                 Wait::Pending
             }
         }
@@ -439,6 +438,30 @@ impl Dns {
     /// The tree walk of RFC 9989 §4.10 from `start`, and the Organizational Domain it selects
     /// (§4.10.2).
     fn walk<'a>(&mut self, start: &'a str) -> Wait<Walked<'a>> {
+        let cached = self.walks.iter().find(|(name, ..)| name == start);
+        if let Some(&(_, offset, at_organizational, at_psd)) = cached {
+            return Wait::Ready(Walked {
+                organizational: start.get(offset..).unwrap_or(start),
+                at_organizational,
+                at_psd,
+            });
+        }
+        let walked = self.walk_uncached(start);
+        if let Wait::Ready(walked) = &walked
+            && !self.read_only
+        {
+            let offset = start.len().saturating_sub(walked.organizational.len());
+            self.walks.push((
+                start.to_owned(),
+                offset,
+                walked.at_organizational,
+                walked.at_psd,
+            ));
+        }
+        walked
+    }
+
+    fn walk_uncached<'a>(&mut self, start: &'a str) -> Wait<Walked<'a>> {
         let mut organizational = None;
         let mut at_psd = None;
         // At most eight names are asked; remember the last found and the ones with records.
@@ -554,8 +577,7 @@ fn discover(
                     .entries
                     .iter()
                     .find(|e| matches!(e.2, Slot::Policy(Some(i)) if i == index))
-                    .and_then(|e| e.0.strip_prefix("_dmarc."))
-                    .and_then(|name| Domain::try_from(name).ok())
+                    .and_then(|e| Domain::try_from(e.0.as_str()).ok())
                     .map(|d| (d, index)),
                 (None, None) => None,
             };
