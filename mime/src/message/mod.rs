@@ -495,6 +495,27 @@ impl<'a> Part<'a> {
         decode(self.encoding, self.body).0
     }
 
+    /// For a `message/rfc822` or `message/global` part, the embedded message's octets.
+    ///
+    /// RFC 2046 §5.2.1 allows only `7bit`, `8bit` and `binary` there, and such a part is parsed
+    /// in place (its child in the tree). Some senders base64- or quoted-printable-encode the
+    /// embedded message anyway; this decodes it, for [`Message::parse`] to read as a message
+    /// of its own (the tree over the outer buffer cannot hold octets it does not contain).
+    ///
+    /// ```
+    /// use tegami_mime::Message;
+    ///
+    /// let outer = b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+    ///     U3ViamVjdDogaW5uZXINCg0KYm9keQ0K\r\n";
+    /// let message = Message::parse(outer);
+    /// let inner = message.root().unwrap().embedded_message().unwrap();
+    /// assert_eq!(Message::parse(&inner).subject().as_deref(), Some("inner"));
+    /// ```
+    pub fn embedded_message(&self) -> Option<Cow<'a, [u8]>> {
+        let kind = self.content_type.mime_type();
+        (kind == "message/rfc822" || kind == "message/global").then(|| self.decoded())
+    }
+
     /// Whether the transfer encoding was damaged (worked around while decoding).
     pub fn is_damaged(&self) -> bool {
         decode(self.encoding, self.body).1
