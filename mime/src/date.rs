@@ -40,7 +40,8 @@ const MONTHS: [&str; 12] = [
 impl DateTime {
     /// Parses a `Date` value; `None` when it is not a date.
     pub fn parse(value: &[u8]) -> Option<DateTime> {
-        let text = crate::parameters::strip_comments(&String::from_utf8_lossy(value));
+        let lossy = String::from_utf8_lossy(value);
+        let text = crate::parameters::strip_comments(&lossy);
         let mut words: Vec<&str> = text
             .split(|c: char| c.is_whitespace() || c == ',')
             .filter(|w| !w.is_empty())

@@ -25,6 +25,8 @@
 //! assert_eq!(ct.parameter("name"), Some("日.pdf"));
 //! ```
 
+use std::borrow::Cow;
+
 use crate::encoded_word::charset_encoding;
 
 /// A `type/subtype` with parameters; also used for `Content-Disposition` (whose "type" is the
@@ -141,15 +143,16 @@ impl ContentType {
 
 /// Splits `type/subtype; a=b; ...` into the head and the joined parameters.
 fn split_value(value: &[u8]) -> (String, Vec<(String, String)>) {
-    let text = strip_comments(&String::from_utf8_lossy(value));
+    let lossy = String::from_utf8_lossy(value);
+    let text = strip_comments(&lossy);
     // Parameters that lack their `;` (`a=b c=d`, or right after the type) are still read as
     // parameters: a token value cannot hold white space, so the next `name=` starts another.
-    let pieces: Vec<String> = split_unquoted(&text, ';')
-        .iter()
-        .flat_map(|piece| split_missing_semicolons(piece))
+    let pieces: Vec<&str> = split_unquoted(&text, ';')
+        .into_iter()
+        .flat_map(split_missing_semicolons)
         .collect();
     let mut pieces = pieces.into_iter();
-    let head = pieces.next().unwrap_or_default();
+    let head = pieces.next().unwrap_or_default().to_owned();
     // (name, index, extended, raw value)
     let mut raw: Vec<(String, Option<u32>, bool, String)> = Vec::new();
     for piece in pieces {
@@ -183,6 +186,19 @@ fn split_value(value: &[u8]) -> (String, Vec<(String, String)>) {
             continue;
         }
         raw.push((base, index, extended, value));
+    }
+    // Without RFC 2231 sections or charsets (most values): each name's first value.
+    if raw
+        .iter()
+        .all(|(_, index, extended, _)| index.is_none() && !extended)
+    {
+        let mut parameters: Vec<(String, String)> = Vec::with_capacity(raw.len());
+        for (name, _, _, value) in raw {
+            if !parameters.iter().any(|(known, _)| *known == name) {
+                parameters.push((name, value));
+            }
+        }
+        return (head, parameters);
     }
     let mut parameters: Vec<(String, String)> = Vec::new();
     let mut names: Vec<String> = Vec::new();
@@ -241,7 +257,10 @@ fn split_value(value: &[u8]) -> (String, Vec<(String, String)>) {
 
 /// Removes `(comments)` outside quoted strings (RFC 5322 §3.2.2: they nest, and hold quoted
 /// pairs).
-pub(crate) fn strip_comments(text: &str) -> String {
+pub(crate) fn strip_comments(text: &str) -> Cow<'_, str> {
+    if !text.contains('(') {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut depth = 0usize;
     let mut quoted = false;
@@ -271,13 +290,12 @@ pub(crate) fn strip_comments(text: &str) -> String {
             _ => {}
         }
     }
-    out
+    Cow::Owned(out)
 }
 
-/// Splits on `separator` outside quoted strings.
 /// Splits `piece` before every `name=` that follows white space outside quotes, where a `;`
 /// is missing.
-fn split_missing_semicolons(piece: &str) -> Vec<String> {
+fn split_missing_semicolons(piece: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut quoted = false;
@@ -303,41 +321,38 @@ fn split_missing_semicolons(piece: &str) -> Vec<String> {
             });
             let before = piece.get(start..at).unwrap_or_default();
             if starts_parameter && !before.trim().is_empty() {
-                out.push(before.to_owned());
+                out.push(before);
                 start = at;
             }
         }
         previous_space = c.is_whitespace();
     }
-    out.push(piece.get(start..).unwrap_or_default().to_owned());
+    out.push(piece.get(start..).unwrap_or_default());
     out
 }
 
-fn split_unquoted(text: &str, separator: char) -> Vec<String> {
+/// Splits on `separator` outside quoted strings.
+fn split_unquoted(text: &str, separator: char) -> Vec<&str> {
     let mut pieces = Vec::new();
-    let mut current = String::new();
+    let mut start = 0;
     let mut quoted = false;
     let mut escaped = false;
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
         if escaped {
             escaped = false;
-            current.push(c);
             continue;
         }
         match c {
-            '\\' if quoted => {
-                escaped = true;
-                current.push(c);
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => {
+                pieces.push(text.get(start..at).unwrap_or_default());
+                start = at + c.len_utf8();
             }
-            '"' => {
-                quoted = !quoted;
-                current.push(c);
-            }
-            c if c == separator && !quoted => pieces.push(core::mem::take(&mut current)),
-            _ => current.push(c),
+            _ => {}
         }
     }
-    pieces.push(current);
+    pieces.push(text.get(start..).unwrap_or_default());
     pieces
 }
 
