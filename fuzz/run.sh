@@ -3,20 +3,12 @@
 # fuzz/corpus/TARGET (built by fuzz/campaign.sh) and seeds made from the conformance fixtures
 # in fuzz/seeds/TARGET (generated, never committed: the fixtures stay in ../shared).
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
-# cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP=1 lets the stable toolchain provide them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${1:-30}
 shift || true
-shared=${TEGAMI_SHARED:-$here/../../shared}
-export RUSTC_BOOTSTRAP=1
-cd "$here"
-targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-  mapfile -t targets < <(cargo fuzz list)
-fi
-python3 seeds.py "$shared" seeds >/dev/null
-cargo fuzz build -O
+# shellcheck source=prelude.sh
+source "$here/prelude.sh"
 for target in "${targets[@]}"; do
   dict=()
   [ -f "dict/$target.dict" ] && dict=("-dict=dict/$target.dict")
