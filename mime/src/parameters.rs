@@ -298,20 +298,9 @@ pub(crate) fn strip_comments(text: &str) -> Cow<'_, str> {
 fn split_missing_semicolons(piece: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    let mut quoted = false;
-    let mut escaped = false;
     let mut previous_space = false;
-    for (at, c) in piece.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            _ => {}
-        }
-        if previous_space && !quoted && !c.is_whitespace() && at > start {
+    for (at, c, outside) in quote_aware(piece) {
+        if previous_space && outside && !c.is_whitespace() && at > start {
             let rest = piece.get(at..).unwrap_or_default();
             let starts_parameter = rest.split_once('=').is_some_and(|(name, _)| {
                 !name.is_empty()
@@ -335,25 +324,34 @@ fn split_missing_semicolons(piece: &str) -> Vec<&str> {
 fn split_unquoted(text: &str, separator: char) -> Vec<&str> {
     let mut pieces = Vec::new();
     let mut start = 0;
-    let mut quoted = false;
-    let mut escaped = false;
-    for (at, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            c if c == separator && !quoted => {
-                pieces.push(text.get(start..at).unwrap_or_default());
-                start = at + c.len_utf8();
-            }
-            _ => {}
+    for (at, c, outside) in quote_aware(text) {
+        if c == separator && outside {
+            pieces.push(text.get(start..at).unwrap_or_default());
+            start = at + c.len_utf8();
         }
     }
     pieces.push(text.get(start..).unwrap_or_default());
     pieces
+}
+
+/// The characters of `text` with their offsets and whether each stands outside a quoted
+/// string once read (a `"` opens or closes one); the character of a quoted-pair inside a
+/// quoted string (RFC 5322 §3.2.4) is left out.
+fn quote_aware(text: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
+    let mut quoted = false;
+    let mut escaped = false;
+    text.char_indices().filter_map(move |(at, c)| {
+        if escaped {
+            escaped = false;
+            return None;
+        }
+        match c {
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            _ => {}
+        }
+        Some((at, c, !quoted))
+    })
 }
 
 /// A quoted-string's content, quoted-pairs resolved, folding removed.
