@@ -7,6 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${1:-30}
 shift || true
+sanitizer=address
 # shellcheck source=prelude.sh
 source "$here/prelude.sh"
 for target in "${targets[@]}"; do
@@ -17,7 +18,7 @@ for target in "${targets[@]}"; do
   mkdir -p "corpus/$target" "seeds/$target"
   # New finds land in a scratch copy: CI's short runs leave the kept corpus as committed.
   scratch=$(mktemp -d)
-  if ! cargo fuzz run -O "$target" "$scratch" "corpus/$target" "seeds/$target" -- \
+  if ! cargo fuzz run "${fuzz_flags[@]}" "$target" "$scratch" "corpus/$target" "seeds/$target" -- \
       -max_total_time="$seconds" -max_len=4096 \
       -print_final_stats=1 "${dict[@]}" >"$log" 2>&1; then
     tail -n 60 "$log"
