@@ -199,9 +199,8 @@ impl<B: CryptoBackend> Validator<B> {
             Fed::Overflowed => {
                 self.chain = Err((Failure::HeaderTooLarge(self.config.max_header_bytes), None));
             }
-            Fed::HeaderDone(buffered, rest) => {
+            Fed::HeaderDone(rest) => {
                 self.start_body();
-                self.bodies.feed(&buffered);
                 self.bodies.feed(rest);
             }
             Fed::Body(body) => self.bodies.feed(body),

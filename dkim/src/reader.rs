@@ -24,9 +24,9 @@ pub enum Fed<'c> {
     Nothing,
     /// The header block has just grown past the limit.
     Overflowed,
-    /// The header block is complete (see [`MessageReader::header`]); these bytes, in order,
-    /// are the start of the body.
-    HeaderDone(Vec<u8>, &'c [u8]),
+    /// The header block is complete (see [`MessageReader::header`]); these bytes are the
+    /// start of the body.
+    HeaderDone(&'c [u8]),
     /// Body bytes.
     Body(&'c [u8]),
 }
@@ -42,31 +42,33 @@ impl MessageReader {
     }
 
     /// Feeds the next chunk.
+    ///
+    /// Only header octets are copied: the end of the header block is searched for in the
+    /// chunk itself, and the body is handed back as a slice of it.
     pub fn feed<'c>(&mut self, chunk: &'c [u8]) -> Fed<'c> {
         match self.stage {
             Stage::Body => return Fed::Body(chunk),
             Stage::Overflow => return Fed::Nothing,
             Stage::Header => {}
         }
-        let searched_from = self.header.len().saturating_sub(3);
-        let room = self.max_header_bytes.saturating_sub(self.header.len());
+        let held = self.header.len();
+        let room = self.max_header_bytes.saturating_sub(held);
         // Three octets past the limit still let an empty line right at the limit be found.
         let take = chunk.len().min(room.saturating_add(3));
-        let (kept, rest) = chunk.split_at(take);
-        self.header.extend_from_slice(kept);
-        // A message that starts with the empty line has no header fields at all.
-        let empty_header = self.header.starts_with(b"\r\n").then_some((0, 2));
-        let window = self.header.get(searched_from..).unwrap_or_default();
-        let found = empty_header.or_else(|| {
-            memchr::memmem::find(window, b"\r\n\r\n")
-                .map(|found| (searched_from + found + 2, searched_from + found + 4))
-        });
+        let kept = chunk.get(..take).unwrap_or(chunk);
+        // Where the header block ends and the body starts, as offsets into header + chunk.
+        let found = header_end(&self.header, kept);
         if let Some((end, body_start)) = found {
-            let buffered = self.header.split_off(body_start.min(self.header.len()));
+            // The body always starts in this chunk: an earlier chunk would have found it.
+            let in_chunk = body_start.saturating_sub(held);
+            self.header
+                .extend_from_slice(chunk.get(..in_chunk).unwrap_or_default());
             self.header.truncate(end);
             self.stage = Stage::Body;
-            Fed::HeaderDone(buffered, rest)
-        } else if self.header.len() > self.max_header_bytes {
+            return Fed::HeaderDone(chunk.get(in_chunk..).unwrap_or_default());
+        }
+        self.header.extend_from_slice(kept);
+        if self.header.len() > self.max_header_bytes {
             self.header.truncate(self.max_header_bytes);
             self.stage = Stage::Overflow;
             Fed::Overflowed
@@ -96,6 +98,33 @@ impl MessageReader {
     }
 }
 
+/// The first empty line in `header` followed by `chunk`, searched only where it can begin
+/// anew (`header` holds none): `(end, body_start)`, the header block's end after its last
+/// CRLF and the body's first octet, as offsets into `header` + `chunk`. A block that starts
+/// with CRLF has no header fields: `(0, 2)`.
+fn header_end(header: &[u8], chunk: &[u8]) -> Option<(usize, usize)> {
+    let held = header.len();
+    // The octets that straddle the seam: up to three held back and three new.
+    let tail = header.get(held.saturating_sub(3)..).unwrap_or_default();
+    let mut seam = [0u8; 6];
+    let head = chunk.get(..chunk.len().min(3)).unwrap_or_default();
+    let seam_len = tail.len() + head.len();
+    for (slot, &byte) in seam.iter_mut().zip(tail.iter().chain(head)) {
+        *slot = byte;
+    }
+    let seam = seam.get(..seam_len).unwrap_or_default();
+    let start = held - tail.len();
+    if start == 0 && seam.starts_with(b"\r\n") {
+        return Some((0, 2));
+    }
+    if let Some(at) = memchr::memmem::find(seam, b"\r\n\r\n").map(|found| start + found)
+        && at < held
+    {
+        return Some((at + 2, at + 4));
+    }
+    memchr::memmem::find(chunk, b"\r\n\r\n").map(|found| (held + found + 2, held + found + 4))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,10 +137,7 @@ mod tests {
             match reader.feed(piece) {
                 Fed::Nothing => {}
                 Fed::Overflowed => overflowed = true,
-                Fed::HeaderDone(buffered, rest) => {
-                    body.extend_from_slice(&buffered);
-                    body.extend_from_slice(rest);
-                }
+                Fed::HeaderDone(rest) => body.extend_from_slice(rest),
                 Fed::Body(rest) => body.extend_from_slice(rest),
             }
         }

@@ -170,8 +170,7 @@ impl<K: SigningKey, B: CryptoBackend> Signer<K, B> {
         match self.reader.feed(chunk) {
             Fed::Nothing => {}
             Fed::Overflowed => self.overflowed = true,
-            Fed::HeaderDone(buffered, rest) => {
-                self.bodies.feed(&buffered);
+            Fed::HeaderDone(rest) => {
                 self.bodies.feed(rest);
             }
             Fed::Body(body) => self.bodies.feed(body),

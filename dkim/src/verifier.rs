@@ -170,9 +170,8 @@ impl<B: CryptoBackend> Verifier<B> {
             Fed::Overflowed => {
                 self.refuse_all(Failure::HeaderTooLarge(self.config.max_header_bytes));
             }
-            Fed::HeaderDone(buffered, rest) => {
+            Fed::HeaderDone(rest) => {
                 self.start_body();
-                self.bodies.feed(&buffered);
                 self.bodies.feed(rest);
             }
             Fed::Body(body) => self.bodies.feed(body),
