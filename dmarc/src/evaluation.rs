@@ -269,10 +269,11 @@ struct Dns {
     entries: Vec<(String, QueryKind, Slot)>,
     records: Vec<Record>,
     handed_out: Vec<Query>,
-    /// Tree walks finished since the last answer, by start name: (start, where the
-    /// Organizational Domain starts in it, record there, record at a PSD). An evaluation walks
-    /// the Author Domain for discovery, for each alignment and for the report; answers change
-    /// walks, so the cache is emptied when one arrives.
+    /// Finished tree walks, by start name: (start, where the Organizational Domain starts in
+    /// it, record there, record at a PSD). An evaluation walks the Author Domain for
+    /// discovery, for each alignment and for the report. A walk is finished only when every
+    /// name it read was answered, and an answer never changes, so a finished walk stays true
+    /// for the rest of the evaluation.
     walks: Vec<(String, usize, Option<usize>, Option<usize>)>,
     /// While set, unknown questions are not asked (they read as pending).
     read_only: bool,
@@ -380,7 +381,6 @@ impl Evaluation {
         if let Some(entry) = self.dns.entries.get_mut(index) {
             entry.2 = slot;
         }
-        self.dns.walks.clear();
         Ok(())
     }
 
@@ -405,7 +405,10 @@ impl Dns {
             None if self.read_only => Wait::Pending,
             None => {
                 let query_name = if kind == QueryKind::Txt {
-                    format!("_dmarc.{name}")
+                    let mut query = String::with_capacity(name.len() + 7);
+                    query.push_str("_dmarc.");
+                    query.push_str(name);
+                    query
                 } else {
                     name.to_owned()
                 };
@@ -980,16 +983,16 @@ pub(crate) fn single_policy_record(records: &[DnsRecord]) -> Option<Record> {
     found.next().is_none().then_some(first)
 }
 
-fn failure_reason(verdict: &AuthorVerdict) -> String {
-    let part = |name: &str, alignment: Alignment| match alignment {
-        Alignment::NotAligned => format!("{name} passed but not aligned"),
-        _ => format!("no {name} pass"),
-    };
-    format!(
-        "{}, {}",
-        part("SPF", verdict.spf),
-        part("DKIM", verdict.dkim)
-    )
+fn failure_reason(verdict: &AuthorVerdict) -> &'static str {
+    match (
+        verdict.spf == Alignment::NotAligned,
+        verdict.dkim == Alignment::NotAligned,
+    ) {
+        (true, true) => "SPF passed but not aligned, DKIM passed but not aligned",
+        (true, false) => "SPF passed but not aligned, no DKIM pass",
+        (false, true) => "no SPF pass, DKIM passed but not aligned",
+        (false, false) => "no SPF pass, no DKIM pass",
+    }
 }
 
 fn unreadable(config: &Config, reason: String) -> Verdict {

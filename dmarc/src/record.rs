@@ -172,11 +172,11 @@ impl ReportUri {
     ///
     /// `None` if the text is not `scheme:rest` with an RFC 3986 scheme and no white space.
     pub fn parse(text: &str) -> Option<ReportUri> {
-        let (uri, size_limit) = match text.rsplit_once('!') {
+        let (uri, size_limit) = match rsplit_once_byte(text, b'!') {
             Some((uri, size)) if is_size(size) => (uri, Some(size.to_owned())),
             _ => (text, None),
         };
-        let (scheme, rest) = uri.split_once(':')?;
+        let (scheme, rest) = split_once_byte(uri, b':')?;
         let mut scheme_chars = scheme.chars();
         let scheme_ok = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
             && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
@@ -270,14 +270,17 @@ impl Record {
     /// [`RecordError`] when the text is not a DMARC record; a DMARC record with bad tags is
     /// `Ok`, with [`Record::warnings`].
     pub fn parse(text: &[u8]) -> Result<Record, RecordError> {
-        let text = String::from_utf8_lossy(text);
-        let mut parts = text.split(';');
+        let text = match core::str::from_utf8(text) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(text),
+        };
+        let mut parts = Pieces::new(&text, b';');
         let first = parts.next().unwrap_or_default();
-        let (name, value) = first.split_once('=').ok_or(RecordError::VersionNotFirst)?;
-        if name.trim_matches(is_wsp) != "v" {
+        let (name, value) = split_once_byte(first, b'=').ok_or(RecordError::VersionNotFirst)?;
+        if trim_wsp(name) != "v" {
             return Err(RecordError::VersionNotFirst);
         }
-        if value.trim_matches(is_wsp) != "DMARC1" {
+        if trim_wsp(value) != "DMARC1" {
             return Err(RecordError::WrongVersion);
         }
         let mut record = Record::default();
@@ -285,16 +288,16 @@ impl Record {
         let mut seen_known: u32 = 1;
         let mut seen_other: Vec<String> = Vec::new();
         for part in parts {
-            let part = part.trim_matches(is_wsp);
+            let part = trim_wsp(part);
             if part.is_empty() {
                 continue;
             }
-            let Some((name, value)) = part.split_once('=') else {
+            let Some((name, value)) = split_once_byte(part, b'=') else {
                 record.warn(part, RecordWarningKind::NotATag);
                 continue;
             };
-            let name = name.trim_matches(is_wsp);
-            let value = value.trim_matches(is_wsp);
+            let name = trim_wsp(name);
+            let value = trim_wsp(value);
             let known = KNOWN_TAGS
                 .iter()
                 .position(|tag| tag.eq_ignore_ascii_case(name));
@@ -404,8 +407,8 @@ impl Record {
             },
             "rua" | "ruf" => {
                 let mut uris = Vec::new();
-                for item in value.split(',') {
-                    match ReportUri::parse(item.trim_matches(is_wsp)) {
+                for item in Pieces::new(value, b',') {
+                    match ReportUri::parse(trim_wsp(item)) {
                         Some(uri) => uris.push(uri),
                         None => self.warn(name, RecordWarningKind::InvalidUri),
                     }
@@ -504,6 +507,64 @@ const KNOWN_TAGS: [&str; 14] = [
 
 fn is_wsp(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// `text` without leading and trailing whitespace (as [`is_wsp`]).
+fn trim_wsp(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let wsp = |byte: &u8| matches!(byte, b' ' | b'\t' | b'\r' | b'\n');
+    let start = bytes.iter().position(|b| !wsp(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !wsp(b))
+        .map_or(start, |last| last + 1);
+    text.get(start..end).unwrap_or_default()
+}
+
+/// `text` around the first `separator`, an ASCII octet (so both sides are text).
+fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == separator)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// `text` around the last `separator`, an ASCII octet.
+fn rsplit_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().rposition(|b| b == separator)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// The pieces of `text` between `separator` octets (ASCII), as `str::split` gives them: a
+/// byte search instead of a character one, which costs more than these short records.
+struct Pieces<'a> {
+    rest: Option<&'a str>,
+    separator: u8,
+}
+
+impl<'a> Pieces<'a> {
+    fn new(text: &'a str, separator: u8) -> Pieces<'a> {
+        Pieces {
+            rest: Some(text),
+            separator,
+        }
+    }
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match split_once_byte(rest, self.separator) {
+            Some((piece, after)) => {
+                self.rest = Some(after);
+                Some(piece)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
 }
 
 fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
