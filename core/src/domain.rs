@@ -95,10 +95,10 @@ impl Domain {
             return Err(DomainError::Empty);
         }
         let needs_idna = !text.is_ascii()
-            || text.split('.').any(|label| {
+            || text.as_bytes().split(|&byte| byte == b'.').any(|label| {
                 label
                     .get(..4)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+                    .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"xn--"))
             });
         if needs_idna {
             // Refuse control octets before IDNA can map or drop any of them.
@@ -111,9 +111,13 @@ impl Domain {
             });
         }
         check_ldh(text)?;
-        Ok(Domain {
-            name: text.to_ascii_lowercase().into(),
-        })
+        // Most names arrive in lower case already: one allocation, no lower-cased copy.
+        let name: Arc<str> = if text.bytes().any(|byte| byte.is_ascii_uppercase()) {
+            text.to_ascii_lowercase().into()
+        } else {
+            Arc::from(text)
+        };
+        Ok(Domain { name })
     }
 
     /// The name: lower-case A-labels, no trailing dot.
@@ -216,8 +220,8 @@ fn check_ldh(name: &str) -> Result<(), DomainError> {
         return Err(DomainError::TooLong(name.len()));
     }
     let mut offset = 0;
-    let mut last_label = "";
-    for label in name.split('.') {
+    let mut last_label: &[u8] = b"";
+    for label in name.as_bytes().split(|&byte| byte == b'.') {
         if label.is_empty() {
             return Err(DomainError::EmptyLabel(offset));
         }
@@ -228,7 +232,6 @@ fn check_ldh(name: &str) -> Result<(), DomainError> {
             });
         }
         if let Some((index, &byte)) = label
-            .as_bytes()
             .iter()
             .enumerate()
             .find(|(_, byte)| !(byte.is_ascii_alphanumeric() || **byte == b'-'))
@@ -238,13 +241,13 @@ fn check_ldh(name: &str) -> Result<(), DomainError> {
                 byte,
             });
         }
-        if label.starts_with('-') || label.ends_with('-') {
+        if label.first() == Some(&b'-') || label.last() == Some(&b'-') {
             return Err(DomainError::HyphenAtEdge(offset));
         }
         offset += label.len() + 1;
         last_label = label;
     }
-    if last_label.bytes().all(|byte| byte.is_ascii_digit()) {
+    if last_label.iter().all(u8::is_ascii_digit) {
         return Err(DomainError::NumericTopLabel);
     }
     Ok(())
