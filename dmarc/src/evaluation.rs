@@ -600,8 +600,13 @@ fn aligned(
     if identifier == author {
         return Wait::Ready(true);
     }
-    fn top(domain: &Domain) -> Option<&str> {
-        domain.as_str().rsplit('.').next()
+    fn top(domain: &Domain) -> &str {
+        let name = domain.as_str();
+        let start = name
+            .bytes()
+            .rposition(|byte| byte == b'.')
+            .map_or(0, |dot| dot + 1);
+        name.get(start..).unwrap_or(name)
     }
     if mode == AlignmentMode::Strict || top(author) != top(identifier) {
         // Organizational Domains are ancestors-or-self: names without a common top label can

@@ -298,9 +298,7 @@ impl Record {
             };
             let name = trim_wsp(name);
             let value = trim_wsp(value);
-            let known = KNOWN_TAGS
-                .iter()
-                .position(|tag| tag.eq_ignore_ascii_case(name));
+            let known = known_tag(name);
             let duplicate = match known {
                 Some(bit) => {
                     let mask = 1u32 << bit;
@@ -320,11 +318,7 @@ impl Record {
                 record.warn(name, RecordWarningKind::Duplicate);
                 continue;
             }
-            let lower = known
-                .and_then(|bit| KNOWN_TAGS.get(bit))
-                .copied()
-                .unwrap_or("");
-            record.apply(lower, name, value);
+            record.apply(known, name, value);
         }
         Ok(record)
     }
@@ -374,21 +368,22 @@ impl Record {
         });
     }
 
-    fn apply(&mut self, lower: &str, name: &str, value: &str) {
-        let ok = match lower {
-            "p" => set(&mut self.policy, Policy::parse(value)),
-            "sp" => set(&mut self.subdomain_policy, Policy::parse(value)),
-            "np" => set(&mut self.nonexistent_policy, Policy::parse(value)),
-            "adkim" => set_mode(&mut self.dkim_alignment, value),
-            "aspf" => set_mode(&mut self.spf_alignment, value),
-            "fo" => match parse_failure_options(value) {
+    /// Applies tag `name` (`known`: its index in [`KNOWN_TAGS`]) with `value`.
+    fn apply(&mut self, known: Option<usize>, name: &str, value: &str) {
+        let ok = match known.unwrap_or(usize::MAX) {
+            tag::P => set(&mut self.policy, Policy::parse(value)),
+            tag::SP => set(&mut self.subdomain_policy, Policy::parse(value)),
+            tag::NP => set(&mut self.nonexistent_policy, Policy::parse(value)),
+            tag::ADKIM => set_mode(&mut self.dkim_alignment, value),
+            tag::ASPF => set_mode(&mut self.spf_alignment, value),
+            tag::FO => match parse_failure_options(value) {
                 Some(options) => {
                     self.failure_options = options;
                     true
                 }
                 None => false,
             },
-            "psd" => match value.as_bytes() {
+            tag::PSD => match value.as_bytes() {
                 [b'y' | b'Y'] => {
                     self.psd = PsdFlag::Yes;
                     true
@@ -400,12 +395,12 @@ impl Record {
                 [b'u' | b'U'] => true,
                 _ => false,
             },
-            "t" => match value.as_bytes() {
+            tag::T => match value.as_bytes() {
                 [b'y' | b'Y'] => set(&mut self.testing_tag, Some(true)),
                 [b'n' | b'N'] => set(&mut self.testing_tag, Some(false)),
                 _ => false,
             },
-            "rua" | "ruf" => {
+            tag::RUA | tag::RUF => {
                 let mut uris = Vec::new();
                 for item in Pieces::new(value, b',') {
                     match ReportUri::parse(trim_wsp(item)) {
@@ -413,21 +408,21 @@ impl Record {
                         None => self.warn(name, RecordWarningKind::InvalidUri),
                     }
                 }
-                if lower == "rua" {
+                if known == Some(tag::RUA) {
                     self.aggregate_uris = uris;
                 } else {
                     self.failure_uris = uris;
                 }
                 true
             }
-            "pct" | "rf" | "ri" => {
+            tag::PCT | tag::RF | tag::RI => {
                 self.warn(name, RecordWarningKind::Historic);
-                match lower {
-                    "pct" => set(
+                match known {
+                    Some(tag::PCT) => set(
                         &mut self.percent,
                         value.parse::<u8>().ok().filter(|p| *p <= 100),
                     ),
-                    "ri" => set(&mut self.report_interval, value.parse::<u32>().ok()),
+                    Some(tag::RI) => set(&mut self.report_interval, value.parse::<u32>().ok()),
                     _ => {
                         self.report_formats = value
                             .split(':')
@@ -504,6 +499,32 @@ impl fmt::Display for Record {
 const KNOWN_TAGS: [&str; 14] = [
     "v", "p", "sp", "np", "adkim", "aspf", "fo", "psd", "t", "rua", "ruf", "pct", "rf", "ri",
 ];
+
+/// Indexes into [`KNOWN_TAGS`].
+mod tag {
+    pub(super) const P: usize = 1;
+    pub(super) const SP: usize = 2;
+    pub(super) const NP: usize = 3;
+    pub(super) const ADKIM: usize = 4;
+    pub(super) const ASPF: usize = 5;
+    pub(super) const FO: usize = 6;
+    pub(super) const PSD: usize = 7;
+    pub(super) const T: usize = 8;
+    pub(super) const RUA: usize = 9;
+    pub(super) const RUF: usize = 10;
+    pub(super) const PCT: usize = 11;
+    pub(super) const RF: usize = 12;
+    pub(super) const RI: usize = 13;
+}
+
+/// The index of a registered tag name in [`KNOWN_TAGS`], in any case.
+fn known_tag(name: &str) -> Option<usize> {
+    let mut lower = [0u8; 5];
+    let slot = lower.get_mut(..name.len())?;
+    slot.copy_from_slice(name.as_bytes());
+    slot.make_ascii_lowercase();
+    KNOWN_TAGS.iter().position(|tag| tag.as_bytes() == &*slot)
+}
 
 fn is_wsp(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
@@ -643,4 +664,37 @@ fn percent_decode(text: &str) -> String {
         index += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_indexes_name_their_tags() {
+        let named = [
+            (tag::P, "p"),
+            (tag::SP, "sp"),
+            (tag::NP, "np"),
+            (tag::ADKIM, "adkim"),
+            (tag::ASPF, "aspf"),
+            (tag::FO, "fo"),
+            (tag::PSD, "psd"),
+            (tag::T, "t"),
+            (tag::RUA, "rua"),
+            (tag::RUF, "ruf"),
+            (tag::PCT, "pct"),
+            (tag::RF, "rf"),
+            (tag::RI, "ri"),
+        ];
+        for (index, name) in named {
+            assert_eq!(KNOWN_TAGS.get(index), Some(&name));
+            assert_eq!(known_tag(name), Some(index));
+            assert_eq!(known_tag(&name.to_ascii_uppercase()), Some(index));
+        }
+        assert_eq!(known_tag("v"), Some(0));
+        for unknown in ["", "x", "adkims", "pctx", "r"] {
+            assert_eq!(known_tag(unknown), None, "{unknown}");
+        }
+    }
 }
