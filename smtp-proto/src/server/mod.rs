@@ -674,11 +674,14 @@ impl Server {
                             if refused.is_some() || len == 0 {
                                 continue;
                             }
-                            if self.grow_message(len) {
-                                return Some(Step::Data(begin..begin + len));
-                            }
-                            if let Phase::Data { refused, .. } = &mut self.phase {
+                            let fits = self.grow_message(len);
+                            if fits < len
+                                && let Phase::Data { refused, .. } = &mut self.phase
+                            {
                                 *refused = Some(Refusal::TooLarge);
+                            }
+                            if fits > 0 {
+                                return Some(Step::Data(begin..begin + fits));
                             }
                         }
                     }
@@ -705,33 +708,38 @@ impl Server {
                     if rejected.is_some() {
                         continue;
                     }
-                    if self.grow_message(take) {
-                        return Some(Step::Data(begin..begin + take));
-                    }
-                    if let Phase::Bdat { rejected, .. } = &mut self.phase {
+                    let fits = self.grow_message(take);
+                    if fits < take
+                        && let Phase::Bdat { rejected, .. } = &mut self.phase
+                    {
                         *rejected = Some(Reply::new(
                             552,
                             Some(EnhancedStatus::new(5, 3, 4)),
                             "Message too big",
                         ));
                     }
+                    if fits > 0 {
+                        return Some(Step::Data(begin..begin + fits));
+                    }
                 }
             }
         }
     }
 
-    /// Counts message octets; false (and the refusal queued) when the limit is passed.
-    fn grow_message(&mut self, len: usize) -> bool {
-        self.message_size = self.message_size.saturating_add(len as u64);
-        if self
-            .config
-            .max_message_size
-            .is_some_and(|limit| self.message_size > limit)
-        {
-            self.queue.push_back(Queued::Refused(Refusal::TooLarge));
-            return false;
+    /// Counts `len` more message octets and returns how many of them to hand out: all of
+    /// them under the limit; past it, those up to the limit, with the refusal queued behind
+    /// them. A refused message therefore shows the application its first
+    /// `max_message_size` octets, however the input was cut into reads.
+    fn grow_message(&mut self, len: usize) -> usize {
+        let before = self.message_size;
+        self.message_size = before.saturating_add(len as u64);
+        match self.config.max_message_size {
+            Some(limit) if self.message_size > limit => {
+                self.queue.push_back(Queued::Refused(Refusal::TooLarge));
+                usize::try_from(limit.saturating_sub(before)).map_or(len, |room| room.min(len))
+            }
+            _ => len,
         }
-        true
     }
 
     /// Takes the next CRLF-terminated line (without CRLF) from the input. `None`: more input

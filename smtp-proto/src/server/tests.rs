@@ -436,6 +436,55 @@ fn rset_and_new_ehlo_drop_the_transaction() {
     assert_eq!(seen.events, ["Mail(<a@c.example>)", "Reset", "Hello(c)"]);
 }
 
+/// The data a refused message shows before its refusal: its first `max_message_size`
+/// octets, however the client's bytes were cut into reads (found by fuzzing: a read that
+/// crossed the limit used to be held back whole).
+#[test]
+fn a_refused_message_shows_its_first_octets_up_to_the_limit_whatever_the_reads() {
+    let data_message = [ENVELOPE, b"DATA\r\n0123456789abcdefghij\r\n.\r\nNOOP\r\n"].concat();
+    let bdat_message = [
+        ENVELOPE,
+        b"BDAT 7\r\n0123456BDAT 15 LAST\r\n789abcdefghij\r\nNOOP\r\n",
+    ]
+    .concat();
+    for (name, message) in [("DATA", &data_message), ("BDAT", &bdat_message)] {
+        let mut outputs = Vec::new();
+        for read in [1, 2, 3, 5, 8, 13, message.len()] {
+            let mut config = ServerConfig::new("mx.example");
+            config.max_message_size = Some(10);
+            let mut server = Server::new(config);
+            let (mut out, mut data, mut refused) = (Vec::new(), Vec::new(), false);
+            for chunk in message.chunks(read) {
+                server.handle_input(chunk);
+                while let Some(event) = server.poll(&mut out) {
+                    let request = event.request();
+                    match event {
+                        Event::Data(bytes) => {
+                            assert!(!refused, "{name}: data after the refusal");
+                            data.extend_from_slice(bytes);
+                        }
+                        Event::MessageRefused { .. } => refused = true,
+                        _ => {}
+                    }
+                    if let Some(request) = request {
+                        server.accept(request).unwrap();
+                    }
+                }
+            }
+            assert!(refused, "{name}, reads of {read}");
+            assert_eq!(data, b"0123456789", "{name}, reads of {read}");
+            outputs.push(out);
+        }
+        assert!(outputs.windows(2).all(|pair| pair[0] == pair[1]), "{name}");
+        let text = String::from_utf8_lossy(&outputs[0]).into_owned();
+        assert!(
+            text.contains("552 5.3.4 Message too big\r\n"),
+            "{name}: {text}"
+        );
+        assert!(text.ends_with("250 2.0.0 OK\r\n"), "{name}: {text}");
+    }
+}
+
 #[test]
 fn limits() {
     let mut config = ServerConfig::new("mx.example");
