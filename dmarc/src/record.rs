@@ -426,7 +426,7 @@ impl Record {
                     _ => {
                         self.report_formats = value
                             .split(':')
-                            .map(|f| f.trim_matches(is_wsp).to_ascii_lowercase())
+                            .map(|f| trim_wsp(f).to_ascii_lowercase())
                             .collect();
                         !self.report_formats.iter().any(String::is_empty)
                     }
@@ -526,31 +526,37 @@ fn known_tag(name: &str) -> Option<usize> {
     KNOWN_TAGS.iter().position(|tag| tag.as_bytes() == &*slot)
 }
 
-fn is_wsp(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
+/// DMARC's white space between and around tags: SP, HTAB and the CR LF of folding.
+fn is_wsp(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// `text` without leading and trailing whitespace (as [`is_wsp`]).
+/// `text` without leading and trailing white space ([`is_wsp`]).
 fn trim_wsp(text: &str) -> &str {
     let bytes = text.as_bytes();
-    let wsp = |byte: &u8| matches!(byte, b' ' | b'\t' | b'\r' | b'\n');
-    let start = bytes.iter().position(|b| !wsp(b)).unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|&b| !is_wsp(b))
+        .unwrap_or(bytes.len());
     let end = bytes
         .iter()
-        .rposition(|b| !wsp(b))
+        .rposition(|&b| !is_wsp(b))
         .map_or(start, |last| last + 1);
     text.get(start..end).unwrap_or_default()
 }
 
 /// `text` around the first `separator`, an ASCII octet (so both sides are text).
 fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
-    let at = text.bytes().position(|b| b == separator)?;
-    Some((text.get(..at)?, text.get(at + 1..)?))
+    cut(text, text.bytes().position(|b| b == separator)?)
 }
 
 /// `text` around the last `separator`, an ASCII octet.
 fn rsplit_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
-    let at = text.bytes().rposition(|b| b == separator)?;
+    cut(text, text.bytes().rposition(|b| b == separator)?)
+}
+
+/// `text` before and after the one-octet separator at `at`.
+fn cut(text: &str, at: usize) -> Option<(&str, &str)> {
     Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
@@ -621,7 +627,7 @@ fn parse_failure_options(value: &str) -> Option<FailureOptions> {
         spf: false,
     };
     for item in value.split(':') {
-        let slot = match item.trim_matches(is_wsp).to_ascii_lowercase().as_str() {
+        let slot = match trim_wsp(item).to_ascii_lowercase().as_str() {
             "0" => &mut options.all_fail,
             "1" => &mut options.any_fail,
             "d" => &mut options.dkim,
