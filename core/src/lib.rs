@@ -58,6 +58,7 @@
 
 extern crate alloc;
 
+pub mod ascii;
 pub mod auth_results;
 pub mod crypto;
 pub mod dns;

@@ -20,6 +20,7 @@
 
 use core::fmt;
 
+use tegami_core::ascii;
 use tegami_core::domain::Domain;
 
 /// A parsed DMARC Policy Record.
@@ -172,11 +173,11 @@ impl ReportUri {
     ///
     /// `None` if the text is not `scheme:rest` with an RFC 3986 scheme and no white space.
     pub fn parse(text: &str) -> Option<ReportUri> {
-        let (uri, size_limit) = match rsplit_once_byte(text, b'!') {
+        let (uri, size_limit) = match ascii::rsplit_once(text, b'!') {
             Some((uri, size)) if is_size(size) => (uri, Some(size.to_owned())),
             _ => (text, None),
         };
-        let (scheme, rest) = split_once_byte(uri, b':')?;
+        let (scheme, rest) = ascii::split_once(uri, b':')?;
         let mut scheme_chars = scheme.chars();
         let scheme_ok = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
             && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
@@ -274,9 +275,9 @@ impl Record {
             Ok(text) => std::borrow::Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(text),
         };
-        let mut parts = Pieces::new(&text, b';');
+        let mut parts = ascii::split(&text, b';');
         let first = parts.next().unwrap_or_default();
-        let (name, value) = split_once_byte(first, b'=').ok_or(RecordError::VersionNotFirst)?;
+        let (name, value) = ascii::split_once(first, b'=').ok_or(RecordError::VersionNotFirst)?;
         if trim_wsp(name) != "v" {
             return Err(RecordError::VersionNotFirst);
         }
@@ -292,7 +293,7 @@ impl Record {
             if part.is_empty() {
                 continue;
             }
-            let Some((name, value)) = split_once_byte(part, b'=') else {
+            let Some((name, value)) = ascii::split_once(part, b'=') else {
                 record.warn(part, RecordWarningKind::NotATag);
                 continue;
             };
@@ -402,7 +403,7 @@ impl Record {
             },
             tag::RUA | tag::RUF => {
                 let mut uris = Vec::new();
-                for item in Pieces::new(value, b',') {
+                for item in ascii::split(value, b',') {
                     match ReportUri::parse(trim_wsp(item)) {
                         Some(uri) => uris.push(uri),
                         None => self.warn(name, RecordWarningKind::InvalidUri),
@@ -543,55 +544,6 @@ fn trim_wsp(text: &str) -> &str {
         .rposition(|&b| !is_wsp(b))
         .map_or(start, |last| last + 1);
     text.get(start..end).unwrap_or_default()
-}
-
-/// `text` around the first `separator`, an ASCII octet (so both sides are text).
-fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
-    cut(text, text.bytes().position(|b| b == separator)?)
-}
-
-/// `text` around the last `separator`, an ASCII octet.
-fn rsplit_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
-    cut(text, text.bytes().rposition(|b| b == separator)?)
-}
-
-/// `text` before and after the one-octet separator at `at`.
-fn cut(text: &str, at: usize) -> Option<(&str, &str)> {
-    Some((text.get(..at)?, text.get(at + 1..)?))
-}
-
-/// The pieces of `text` between `separator` octets (ASCII), as `str::split` gives them: a
-/// byte search instead of a character one, which costs more than these short records.
-struct Pieces<'a> {
-    rest: Option<&'a str>,
-    separator: u8,
-}
-
-impl<'a> Pieces<'a> {
-    fn new(text: &'a str, separator: u8) -> Pieces<'a> {
-        Pieces {
-            rest: Some(text),
-            separator,
-        }
-    }
-}
-
-impl<'a> Iterator for Pieces<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        let rest = self.rest?;
-        match split_once_byte(rest, self.separator) {
-            Some((piece, after)) => {
-                self.rest = Some(after);
-                Some(piece)
-            }
-            None => {
-                self.rest = None;
-                Some(rest)
-            }
-        }
-    }
 }
 
 fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
