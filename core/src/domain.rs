@@ -86,6 +86,19 @@ impl Domain {
     ///
     /// [`DomainError`] naming the first problem.
     pub fn parse(bytes: &[u8]) -> Result<Domain, DomainError> {
+        let plain = bytes.strip_suffix(b".").unwrap_or(bytes);
+        if let Some(has_upper) = plain_ldh(plain)
+            && let Ok(text) = core::str::from_utf8(plain)
+        {
+            // Most names arrive in lower case already: one allocation, no lower-cased copy.
+            let name: Arc<str> = if has_upper {
+                text.to_ascii_lowercase().into()
+            } else {
+                Arc::from(text)
+            };
+            return Ok(Domain { name });
+        }
+        // Anything else (IDNA, or an error to name precisely) takes the rule-by-rule path.
         let text = core::str::from_utf8(bytes).map_err(|error| DomainError::InvalidOctet {
             offset: error.valid_up_to(),
             byte: bytes.get(error.valid_up_to()).copied().unwrap_or(0),
@@ -110,14 +123,12 @@ impl Domain {
                 name: ascii.to_ascii_lowercase().into(),
             });
         }
+        // `plain_ldh` accepts every name that `check_ldh` accepts (a test holds them to it), so
+        // this names the problem; lower-casing stays for a name the two ever disagreed on.
         check_ldh(text)?;
-        // Most names arrive in lower case already: one allocation, no lower-cased copy.
-        let name: Arc<str> = if text.bytes().any(|byte| byte.is_ascii_uppercase()) {
-            text.to_ascii_lowercase().into()
-        } else {
-            Arc::from(text)
-        };
-        Ok(Domain { name })
+        Ok(Domain {
+            name: text.to_ascii_lowercase().into(),
+        })
     }
 
     /// The name: lower-case A-labels, no trailing dot.
@@ -253,6 +264,47 @@ fn check_ldh(name: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// One pass over a name that needs no IDNA: `Some(has_upper_case)` when it is non-empty, at
+/// most 253 octets, of LDH labels of 1 to 63 octets with no hyphen at either edge, no label
+/// starts with `xn--`, and the last label is not all digits. `None` sends the name to
+/// [`Domain::parse`]'s rule-by-rule checks, which name the problem or run IDNA.
+fn plain_ldh(name: &[u8]) -> Option<bool> {
+    if name.is_empty() || name.len() > Domain::MAX_LEN {
+        return None;
+    }
+    let label_ok = |label: &[u8]| {
+        !label.is_empty()
+            && label.len() <= Domain::MAX_LABEL_LEN
+            && label.last() != Some(&b'-')
+            && !label
+                .get(..4)
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"xn--"))
+    };
+    let mut has_upper = false;
+    let mut label_start = 0;
+    let mut all_digits = true;
+    for (index, &byte) in name.iter().enumerate() {
+        match byte {
+            b'a'..=b'z' => all_digits = false,
+            b'A'..=b'Z' => {
+                has_upper = true;
+                all_digits = false;
+            }
+            b'0'..=b'9' => {}
+            b'-' if index != label_start => all_digits = false,
+            b'.' => {
+                if !label_ok(name.get(label_start..index)?) {
+                    return None;
+                }
+                label_start = index + 1;
+                all_digits = true;
+            }
+            _ => return None,
+        }
+    }
+    (label_ok(name.get(label_start..)?) && !all_digits).then_some(has_upper)
+}
+
 /// Before IDNA: every ASCII octet must be LDH or a dot; non-ASCII goes to IDNA.
 fn check_ldh_or_non_ascii(name: &str) -> Result<(), DomainError> {
     match name.bytes().enumerate().find(|(_, byte)| {
@@ -265,7 +317,25 @@ fn check_ldh_or_non_ascii(name: &str) -> Result<(), DomainError> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// The one-pass check takes exactly the names the rule-by-rule check takes, except
+        /// those IDNA must see.
+        #[test]
+        fn the_one_pass_check_agrees_with_the_rules(name in "[a-zA-Z0-9.-]{0,12}|[a-zA-Z0-9.-]{60,70}|x[nN]--[a-z0-9.-]{0,6}") {
+            let idna = name.split('.').any(|label| {
+                label.get(..4).is_some_and(|prefix| prefix.eq_ignore_ascii_case("xn--"))
+            });
+            let expected = check_ldh(&name).is_ok() && !idna;
+            prop_assert_eq!(plain_ldh(name.as_bytes()).is_some(), expected);
+            if let Some(has_upper) = plain_ldh(name.as_bytes()) {
+                prop_assert_eq!(has_upper, name.bytes().any(|byte| byte.is_ascii_uppercase()));
+            }
+        }
+    }
 
     #[test]
     fn valid_names_normalise() {
