@@ -23,10 +23,16 @@ use core::fmt::Write as _;
 /// Text without `+` is returned borrowed.
 pub fn decode(text: &str) -> Option<Cow<'_, str>> {
     let bytes = text.as_bytes();
-    if !bytes.iter().all(|&byte| is_xchar(byte) || byte == b'+') {
-        return None;
+    // One pass: every octet an xchar or `+`, and whether any `+` needs decoding.
+    let mut plus = false;
+    for &byte in bytes {
+        if byte == b'+' {
+            plus = true;
+        } else if !is_xchar(byte) {
+            return None;
+        }
     }
-    if !bytes.contains(&b'+') {
+    if !plus {
         return Some(Cow::Borrowed(text));
     }
     let mut out = Vec::with_capacity(bytes.len());

@@ -32,7 +32,7 @@
 
 mod parse;
 
-use alloc::string::String;
+use alloc::boxed::Box;
 use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
@@ -41,7 +41,7 @@ use crate::domain::Domain;
 /// A mailbox: `local-part@domain` or `local-part@[address-literal]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mailbox {
-    local_part: String,
+    local_part: Box<str>,
     domain: MailboxDomain,
     utf8: bool,
 }
@@ -65,9 +65,9 @@ pub enum AddressLiteral {
     /// `[tag:content]`, a General-address-literal with a standardized tag other than `IPv6`.
     General {
         /// The tag before the colon.
-        tag: String,
+        tag: Box<str>,
         /// The content after the colon.
-        content: String,
+        content: Box<str>,
     },
 }
 
@@ -174,6 +174,7 @@ impl ReversePath {
     /// # Errors
     ///
     /// [`MailboxError`] with the offset of the first problem.
+    #[inline]
     pub fn parse(input: &[u8]) -> Result<(ReversePath, &[u8]), MailboxError> {
         if input.starts_with(b"<>") {
             return Ok((ReversePath::Null, input.get(2..).unwrap_or_default()));
@@ -189,6 +190,7 @@ impl ReversePath {
 /// # Errors
 ///
 /// [`MailboxError`] with the offset of the first problem.
+#[inline]
 pub fn parse_path(input: &[u8]) -> Result<(Mailbox, &[u8]), MailboxError> {
     let (mailbox, end) = parse::path(input)?;
     Ok((mailbox, input.get(end..).unwrap_or_default()))

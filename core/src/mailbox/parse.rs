@@ -1,7 +1,5 @@
 //! The grammar of RFC 5321 §4.1.2 and §4.1.3, with RFC 6531 §3.3 UTF-8.
 
-use alloc::string::String;
-
 use super::{AddressLiteral, Mailbox, MailboxDomain, MailboxError, MailboxErrorKind};
 use crate::domain::Domain;
 
@@ -182,15 +180,50 @@ fn address_literal(content: &[u8]) -> Option<AddressLiteral> {
     // dcontent = %d33-90 / %d94-126
     let value_ok = !value.is_empty() && value.bytes().all(|b| matches!(b, 33..=90 | 94..=126));
     (tag_ok && value_ok).then(|| AddressLiteral::General {
-        tag: String::from(tag),
-        content: String::from(value),
+        tag: tag.into(),
+        content: value.into(),
     })
 }
 
 /// `atext` of RFC 5322 §3.2.3, with UTF8-non-ascii (RFC 6531 §3.3).
 fn is_atext(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&byte) || byte >= 0x80
+    ATEXT.get(usize::from(byte)).copied().unwrap_or(false)
 }
+
+/// [`is_atext`] for every octet, built once at compile time.
+static ATEXT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut octet: u8 = 0;
+    let mut slots: &mut [bool] = &mut table;
+    while let [slot, rest @ ..] = slots {
+        *slot = octet.is_ascii_alphanumeric()
+            || matches!(
+                octet,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'/'
+                    | b'='
+                    | b'?'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'{'
+                    | b'|'
+                    | b'}'
+                    | b'~'
+            )
+            || octet >= 0x80;
+        octet = octet.wrapping_add(1);
+        slots = rest;
+    }
+    table
+};
 
 fn error(kind: MailboxErrorKind, offset: usize) -> MailboxError {
     MailboxError { kind, offset }

@@ -18,6 +18,8 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
+use tegami_core::ascii;
+
 use super::CommandError;
 use crate::xtext;
 
@@ -184,7 +186,7 @@ pub(super) fn rcpt_parameters(input: &str) -> Result<RcptParameters<'_>, Command
             // orcpt-parameter = "ORCPT=" original-recipient-address
             // original-recipient-address = addr-type ";" xtext
             let (address_type, address) = value
-                .and_then(|value| value.split_once(';'))
+                .and_then(|value| ascii::split_once(value, b';'))
                 .filter(|(address_type, address)| {
                     !address_type.is_empty()
                         && address_type
@@ -310,27 +312,33 @@ impl RcptParameters<'_> {
 
 /// `esmtp-param = esmtp-keyword ["=" esmtp-value]`, RFC 5321 §4.1.2; parameters are separated
 /// by one or more spaces.
-fn esmtp_params(input: &str) -> Result<Vec<(&str, Option<&str>)>, CommandError> {
-    let mut parameters = Vec::new();
-    for word in input.split(' ').filter(|word| !word.is_empty()) {
-        let (keyword, value) = match word.split_once('=') {
-            Some((keyword, value)) => (keyword, Some(value)),
-            None => (word, None),
-        };
-        let keyword_ok = is_keyword(keyword);
+///
+/// Every parameter is checked against the grammar before any is handed out, so a malformed one
+/// anywhere is reported before the value of a known one; nothing is collected.
+fn esmtp_params(input: &str) -> Result<impl Iterator<Item = (&str, Option<&str>)>, CommandError> {
+    let params = || {
+        ascii::split(input, b' ')
+            .filter(|word| !word.is_empty())
+            .map(|word| match ascii::split_once(word, b'=') {
+                Some((keyword, value)) => (keyword, Some(value)),
+                None => (word, None),
+            })
+    };
+    let well_formed = params().all(|(keyword, value)| {
         // esmtp-value = 1*(%d33-60 / %d62-126), with UTF-8 from RFC 6531 §3.3.
-        let value_ok = value.is_none_or(|value| {
-            !value.is_empty()
-                && value
-                    .bytes()
-                    .all(|byte| matches!(byte, 33..=60 | 62..=126 | 0x80..))
-        });
-        if !keyword_ok || !value_ok {
-            return Err(CommandError::MalformedParameter);
-        }
-        parameters.push((keyword, value));
+        is_keyword(keyword)
+            && value.is_none_or(|value| {
+                !value.is_empty()
+                    && value
+                        .bytes()
+                        .all(|byte| matches!(byte, 33..=60 | 62..=126 | 0x80..))
+            })
+    });
+    if well_formed {
+        Ok(params())
+    } else {
+        Err(CommandError::MalformedParameter)
     }
-    Ok(parameters)
 }
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`, RFC 5321 §4.1.2; the same rule
@@ -351,7 +359,7 @@ fn notify(value: Option<&str>) -> Option<Notify> {
         return Some(Notify::default());
     }
     let mut notify = Notify::default();
-    for word in value.split(',') {
+    for word in ascii::split(value, b',') {
         let slot = if word.eq_ignore_ascii_case("SUCCESS") {
             &mut notify.success
         } else if word.eq_ignore_ascii_case("FAILURE") {
