@@ -15,17 +15,20 @@
 //! ```
 
 /// `text` around the first `separator`, which must be ASCII; `None` without one.
+#[inline]
 pub fn split_once(text: &str, separator: u8) -> Option<(&str, &str)> {
     cut(text, text.bytes().position(|b| b == separator)?)
 }
 
 /// `text` around the last `separator`, which must be ASCII; `None` without one.
+#[inline]
 pub fn rsplit_once(text: &str, separator: u8) -> Option<(&str, &str)> {
     cut(text, text.bytes().rposition(|b| b == separator)?)
 }
 
 /// The pieces of `text` between `separator` octets (ASCII), as `str::split` gives them: empty
 /// pieces included, one piece for text without a separator.
+#[inline]
 pub fn split(text: &str, separator: u8) -> Split<'_> {
     Split {
         rest: Some(text),
@@ -43,6 +46,7 @@ pub struct Split<'a> {
 impl<'a> Iterator for Split<'a> {
     type Item = &'a str;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a str> {
         let rest = self.rest?;
         match split_once(rest, self.separator) {
@@ -60,6 +64,7 @@ impl<'a> Iterator for Split<'a> {
 
 /// `text` before and after the one-octet separator at `at`; `None` when `at` is not an ASCII
 /// octet's place.
+#[inline]
 fn cut(text: &str, at: usize) -> Option<(&str, &str)> {
     Some((text.get(..at)?, text.get(at + 1..)?))
 }

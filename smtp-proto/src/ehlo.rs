@@ -29,6 +29,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use tegami_core::ascii;
+
 use crate::reply::Reply;
 
 /// A parsed EHLO reply.
@@ -85,11 +87,12 @@ impl<'a> Ehlo<'a> {
         }
         let mut lines = reply.lines().iter().map(Cow::as_ref);
         let first = lines.next()?;
-        let (domain, greeting) = first.split_once(' ').unwrap_or((first, ""));
+        let (domain, greeting) = ascii::split_once(first, b' ').unwrap_or((first, ""));
         if domain.is_empty() {
             return None;
         }
-        let extensions = lines.filter_map(Extension::parse).collect();
+        let mut extensions = Vec::with_capacity(lines.len());
+        extensions.extend(lines.filter_map(Extension::parse));
         Some(Ehlo {
             domain,
             greeting,
@@ -141,7 +144,7 @@ impl<'a> Ehlo<'a> {
 impl<'a> Extension<'a> {
     /// Parses one `ehlo-line`; `None` when its keyword breaks the grammar.
     pub fn parse(line: &'a str) -> Option<Extension<'a>> {
-        let mut words = line.split(' ').filter(|word| !word.is_empty());
+        let mut words = ascii::split(line, b' ').filter(|word| !word.is_empty());
         let keyword = words.next()?;
         if !crate::command::is_keyword(keyword) {
             return None;

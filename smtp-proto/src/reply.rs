@@ -33,6 +33,8 @@ use alloc::vec::Vec;
 use core::fmt;
 use std::io::Write as _;
 
+use tegami_core::ascii;
+
 /// An SMTP reply: a three-digit code, an optional enhanced status code and one or more lines.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reply<'a> {
@@ -156,9 +158,10 @@ impl<'a> Reply<'a> {
     ///
     /// [`ReplyError`] when the bytes cannot be an SMTP reply or exceed `limits`.
     pub fn parse_with(input: &'a [u8], limits: ReplyLimits) -> Result<ReplyParse<'a>, ReplyError> {
+        // First pass: frame and check every line, and count them.
         let mut position = 0;
         let mut code = None;
-        let mut raw_lines: Vec<&'a str> = Vec::new();
+        let mut count = 0;
         loop {
             let rest = input.get(position..).unwrap_or_default();
             let Some(newline) = memchr::memchr(b'\n', rest) else {
@@ -184,40 +187,45 @@ impl<'a> Reply<'a> {
                 Some(_) => return Err(ReplyError::InvalidSeparator(position + 3)),
             };
             let text = line.get(4..).unwrap_or_default();
-            if let Some(bad) = text
-                .iter()
-                .position(|&byte| matches!(byte, 0 | b'\r' | b'\n'))
-            {
+            // The line ends at its first LF, so only a NUL or a CR can hide inside it.
+            if let Some(bad) = memchr::memchr2(0, b'\r', text) {
                 return Err(ReplyError::InvalidText(position + 4 + bad));
             }
-            let text = core::str::from_utf8(text)
-                .map_err(|error| ReplyError::InvalidText(position + 4 + error.valid_up_to()))?;
-            if raw_lines.len() == limits.max_lines {
+            if count == limits.max_lines {
                 return Err(ReplyError::TooManyLines(limits.max_lines));
             }
-            raw_lines.push(text);
+            count += 1;
             position += newline + 1;
             if last {
                 break;
             }
         }
+        // The texts are UTF-8 (RFC 6531 §3.7.4) and the framing is ASCII, so one check of the
+        // whole reply finds the first bad octet of any text, at its offset in `input`.
+        let whole = core::str::from_utf8(input.get(..position).unwrap_or_default())
+            .map_err(|error| ReplyError::InvalidText(error.valid_up_to()))?;
+        let mut lines: Vec<Cow<'a, str>> = Vec::with_capacity(count);
+        lines.extend(ascii::split(whole, b'\n').take(count).map(|line| {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            Cow::Borrowed(line.get(4..).unwrap_or_default())
+        }));
         let code = code.unwrap_or_default();
         let class = u8::try_from(code / 100).unwrap_or_default();
-        let enhanced = raw_lines
+        let enhanced = lines
             .first()
             .and_then(|first| EnhancedStatus::parse_prefix(first))
             .filter(|(status, _)| status.class == class)
             .map(|(status, _)| status);
-        let lines = raw_lines
-            .into_iter()
-            .map(|line| match enhanced {
-                Some(status) => match EnhancedStatus::parse_prefix(line) {
-                    Some((found, rest)) if found == status => Cow::Borrowed(rest),
-                    _ => Cow::Borrowed(line),
-                },
-                None => Cow::Borrowed(line),
-            })
-            .collect();
+        if let Some(status) = enhanced {
+            for line in &mut lines {
+                if let Cow::Borrowed(text) = line
+                    && let Some((found, rest)) = EnhancedStatus::parse_prefix(text)
+                    && found == status
+                {
+                    *line = Cow::Borrowed(rest);
+                }
+            }
+        }
         Ok(ReplyParse::Complete {
             reply: Reply {
                 code,
@@ -444,6 +452,15 @@ mod tests {
         );
         assert_eq!(
             Reply::parse(b"250 a\0\r\n"),
+            Err(ReplyError::InvalidText(5))
+        );
+        // A bad UTF-8 octet in a later line is reported at its offset in the input.
+        assert_eq!(
+            Reply::parse(b"250-ok\r\n250 b\xffd\r\n"),
+            Err(ReplyError::InvalidText(13))
+        );
+        assert_eq!(
+            Reply::parse(b"250 a\rb\r\n"),
             Err(ReplyError::InvalidText(5))
         );
         assert_eq!(Reply::parse(b"650 a\r\n"), Err(ReplyError::InvalidCode(0)));
