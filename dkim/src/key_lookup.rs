@@ -84,7 +84,7 @@ impl KeyLookups {
         let mut first_error = None;
         for record in records {
             if let Record::Txt(txt) = record {
-                match KeyRecord::parse(&txt.concatenated()) {
+                match KeyRecord::parse(&txt.joined()) {
                     Ok(record) => return Ok(record),
                     Err(error) => {
                         first_error.get_or_insert(error);

@@ -4,6 +4,7 @@
 //! as an option.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use tegami_core::dns::{
     Answer, DnsError, LookupMachine, MisuseError, Query, QueryId, QueryKind, Record as DnsRecord,
@@ -267,7 +268,7 @@ struct Dns {
     /// index `n`: (domain, kind, state). `Txt` entries are policy lookups (the query name is
     /// `_dmarc.<domain>`); the others are existence tests of the domain itself.
     entries: Vec<(String, QueryKind, Slot)>,
-    records: Vec<Record>,
+    records: Vec<Arc<Record>>,
     handed_out: Vec<Query>,
     /// Finished tree walks, by start name: (start, where the Organizational Domain starts in
     /// it, record there, record at a PSD). An evaluation walks the Author Domain for
@@ -365,7 +366,7 @@ impl Evaluation {
             (_, Err(DnsError::Temporary)) => Slot::Failed,
             (QueryKind::Txt, Ok(records)) => match single_policy_record(&records) {
                 Some(record) => {
-                    self.dns.records.push(record);
+                    self.dns.records.push(Arc::new(record));
                     Slot::Policy(Some(self.dns.records.len() - 1))
                 }
                 None => Slot::Policy(None),
@@ -434,7 +435,7 @@ impl Dns {
     }
 
     /// The record at `index`.
-    fn record(&self, index: usize) -> Option<&Record> {
+    fn record(&self, index: usize) -> Option<&Arc<Record>> {
         self.records.get(index)
     }
 
@@ -669,7 +670,7 @@ fn evaluate_author(
             )
             .into(),
         );
-        verdict.record = Some(record.clone());
+        verdict.record = Some(Arc::clone(record));
         verdict.policy_domain = Some(policy_domain);
         return Some(verdict);
     };
@@ -797,7 +798,7 @@ fn evaluate_author(
         result: DmarcResult::Fail,
         domain: author.clone(),
         policy_domain: Some(policy_domain),
-        record: Some(record.clone()),
+        record: Some(Arc::clone(record)),
         organizational_domain,
         policy: Some(policy),
         policy_tag: Some(tag),
@@ -977,11 +978,7 @@ pub(crate) fn walk_step(found: &mut Vec<(Domain, Record)>, target: Domain, recor
 /// (§4.10 step 2).
 pub(crate) fn single_policy_record(records: &[DnsRecord]) -> Option<Record> {
     let mut found = records.iter().filter_map(|record| match record {
-        DnsRecord::Txt(txt) => match txt.strings() {
-            // One character-string, the common case: no copy.
-            [only] => Record::parse(only).ok(),
-            _ => Record::parse(&txt.concatenated()).ok(),
-        },
+        DnsRecord::Txt(txt) => Record::parse(&txt.joined()).ok(),
         _ => None,
     });
     let first = found.next()?;

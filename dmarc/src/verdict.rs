@@ -2,6 +2,7 @@
 
 use core::fmt;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use tegami_core::auth_results::MethodResult;
 use tegami_core::domain::Domain;
@@ -113,8 +114,9 @@ pub struct AuthorVerdict {
     pub domain: Domain,
     /// Where the policy record was found (the DMARC Policy Domain), if one was.
     pub policy_domain: Option<Domain>,
-    /// The policy record that applies, if one was found.
-    pub record: Option<Record>,
+    /// The policy record that applies, if one was found (shared with the evaluation that
+    /// parsed it, not copied).
+    pub record: Option<Arc<Record>>,
     /// The Organizational Domain of the Author Domain, when it was needed and found.
     pub organizational_domain: Option<Domain>,
     /// The policy requested for this domain (`p`, `sp` or `np`, before testing mode).

@@ -1,5 +1,7 @@
 //! What the resolver answers.
 
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
@@ -57,15 +59,29 @@ pub struct MxRecord {
 ///
 /// Records are kept apart from each other (several `v=spf1` records are an error, several DKIM
 /// key records are not), and the strings of a record stay apart until a protocol joins them.
+/// A record is one allocation whatever its number of strings, and [`TxtRecord::joined`]
+/// borrows the text of the usual one-string record.
+///
+/// ```
+/// use tegami_core::dns::TxtRecord;
+///
+/// let record = TxtRecord::from_strings(["v=spf1 ", "-all"]);
+/// assert_eq!(record.strings().collect::<Vec<_>>(), [&b"v=spf1 "[..], b"-all"]);
+/// assert_eq!(&*record.joined(), b"v=spf1 -all");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TxtRecord {
-    strings: Vec<Vec<u8>>,
+    /// Each character-string after its length (eight octets, little-endian).
+    data: Box<[u8]>,
 }
+
+/// The length prefix of a string in [`TxtRecord`]'s buffer.
+const LENGTH: usize = size_of::<usize>();
 
 impl TxtRecord {
     /// Creates a record from its character-strings.
     pub fn new(strings: Vec<Vec<u8>>) -> TxtRecord {
-        TxtRecord { strings }
+        TxtRecord::from_strings(strings)
     }
 
     /// Creates a record of one character-string per item.
@@ -74,19 +90,56 @@ impl TxtRecord {
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
+        let mut data = Vec::new();
+        for string in strings {
+            let string = string.as_ref();
+            data.extend_from_slice(&string.len().to_le_bytes());
+            data.extend_from_slice(string);
+        }
         TxtRecord {
-            strings: strings.into_iter().map(|s| s.as_ref().to_vec()).collect(),
+            data: data.into_boxed_slice(),
         }
     }
 
-    /// The character-strings, as stored.
-    pub fn strings(&self) -> &[Vec<u8>] {
-        &self.strings
+    /// The character-strings, in order.
+    pub fn strings(&self) -> TxtStrings<'_> {
+        TxtStrings { rest: &self.data }
     }
 
     /// The strings joined without separators, as SPF (RFC 7208 §3.3), DKIM (RFC 6376
-    /// §3.6.2.2) and DMARC read a record.
+    /// §3.6.2.2) and DMARC read a record; borrowed for a record of one string.
+    pub fn joined(&self) -> Cow<'_, [u8]> {
+        let mut strings = self.strings();
+        match (strings.next(), strings.next()) {
+            (None, _) => Cow::Borrowed(&[]),
+            (Some(only), None) => Cow::Borrowed(only),
+            (Some(_), Some(_)) => Cow::Owned(self.concatenated()),
+        }
+    }
+
+    /// The strings joined without separators, as a new vector (see [`TxtRecord::joined`]).
     pub fn concatenated(&self) -> Vec<u8> {
-        self.strings.concat()
+        let mut joined = Vec::with_capacity(self.data.len());
+        for string in self.strings() {
+            joined.extend_from_slice(string);
+        }
+        joined
+    }
+}
+
+/// The character-strings of a [`TxtRecord`], from [`TxtRecord::strings`].
+#[derive(Debug, Clone)]
+pub struct TxtStrings<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for TxtStrings<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (length, rest) = self.rest.split_first_chunk::<LENGTH>()?;
+        let (string, rest) = rest.split_at_checked(usize::from_le_bytes(*length))?;
+        self.rest = rest;
+        Some(string)
     }
 }

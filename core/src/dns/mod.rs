@@ -31,7 +31,7 @@ mod machine;
 mod query;
 mod zone;
 
-pub use answer::{Answer, DnsError, MxRecord, Record, TxtRecord};
+pub use answer::{Answer, DnsError, MxRecord, Record, TxtRecord, TxtStrings};
 pub use driver::{AsyncResolver, Resolver, resolve, resolve_async};
 pub use machine::{LookupMachine, MisuseError, Outstanding, Step};
 pub use query::{Query, QueryId, QueryKind};

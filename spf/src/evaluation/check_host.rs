@@ -237,7 +237,7 @@ impl<'a> Run<'a> {
             Ok(records) => records,
         };
         let mut spf = records.iter().filter_map(|record| match record {
-            DnsRecord::Txt(txt) => Some(txt.concatenated()).filter(|t| Record::is_spf(t)),
+            DnsRecord::Txt(txt) => Some(txt.joined()).filter(|t| Record::is_spf(t)),
             _ => None,
         });
         let text = match (spf.next(), spf.next()) {
@@ -250,13 +250,13 @@ impl<'a> Run<'a> {
             }
             (Some(text), None) => text,
         };
-        let Ok(text) = String::from_utf8(text) else {
+        let Ok(text) = core::str::from_utf8(&text) else {
             return Ok(Err((
                 SpfResult::PermError,
                 format!("SPF record at {domain} is not text"),
             )));
         };
-        match Record::parse(&text) {
+        match Record::parse(text) {
             Ok(record) => {
                 let record = Arc::new(record);
                 self.records.push((domain.to_owned(), Arc::clone(&record)));
