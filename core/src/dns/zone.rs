@@ -49,6 +49,8 @@ pub struct ZoneResolver {
     existing: BTreeSet<String>,
     /// Names (and optionally one kind there) that fail temporarily.
     failing: BTreeSet<(String, Option<QueryKind>)>,
+    /// Some owner name is a wildcard (`*.<name>`): only then can a missing name be synthesised.
+    has_wildcards: bool,
 }
 
 /// Why a master file could not be loaded.
@@ -190,14 +192,7 @@ impl ZoneResolver {
     /// The wildcard owner that synthesises `name`, if any (RFC 4592 §3.3.1): the closest
     /// encloser is the longest existing ancestor, and only `*.<closest encloser>` applies.
     fn wildcard_for(&self, name: &str) -> Option<&Owner> {
-        // Owner names sort with `*` before letters, digits, `-` and `_`: without a wildcard
-        // owner there is nothing to synthesise (and no name to build).
-        let has_wildcard = self
-            .records
-            .range::<str, _>((core::ops::Bound::Included("*"), core::ops::Bound::Unbounded))
-            .next()
-            .is_some_and(|(owner, _)| owner.starts_with('*'));
-        if !has_wildcard {
+        if !self.has_wildcards {
             return None;
         }
         let mut rest = name;
@@ -212,6 +207,7 @@ impl ZoneResolver {
     }
 
     fn mark_existing(&mut self, owner: &str) {
+        self.has_wildcards |= owner.starts_with('*');
         let mut name = owner;
         loop {
             if !self.existing.insert(name.to_owned()) {
