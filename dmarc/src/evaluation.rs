@@ -77,9 +77,9 @@ impl Default for Config {
 /// What DMARC is told about the message: the Author Domains and the Authenticated Identifiers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
-    authors: Result<Vec<Domain>, AuthorError>,
+    authors: Result<Domains, AuthorError>,
     spf: Option<Domain>,
-    dkim: Vec<Domain>,
+    dkim: Domains,
     spf_undecided: Option<Domain>,
     dkim_undecided: Vec<Domain>,
     arc_seals: Vec<ArcSeal>,
@@ -91,8 +91,8 @@ impl Input {
     /// evaluated (RFC 9989 §11.5); an unreadable From makes the result `permerror`.
     pub fn from_author(author: &Author) -> Input {
         let authors = match author.domain() {
-            Ok(domain) => Ok(vec![domain.clone()]),
-            Err(AuthorError::MultipleDomains(domains)) => Ok(domains),
+            Ok(domain) => Ok(Domains::one(domain.clone())),
+            Err(AuthorError::MultipleDomains(domains)) => Ok(domains.into_iter().collect()),
             Err(error) => Err(error),
         };
         Input::with_authors(authors)
@@ -100,14 +100,14 @@ impl Input {
 
     /// One known Author Domain.
     pub fn for_domain(domain: Domain) -> Input {
-        Input::with_authors(Ok(vec![domain]))
+        Input::with_authors(Ok(Domains::one(domain)))
     }
 
-    fn with_authors(authors: Result<Vec<Domain>, AuthorError>) -> Input {
+    fn with_authors(authors: Result<Domains, AuthorError>) -> Input {
         Input {
             authors,
             spf: None,
-            dkim: Vec::new(),
+            dkim: Domains::default(),
             spf_undecided: None,
             dkim_undecided: Vec::new(),
             arc_seals: Vec::new(),
@@ -225,6 +225,56 @@ impl Input {
     }
 }
 
+/// Domains in the order given, the first kept inline: a message has one Author Domain and one
+/// or two passing signatures, and those need no allocation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Domains {
+    first: Option<Domain>,
+    rest: Vec<Domain>,
+}
+
+impl Domains {
+    fn one(domain: Domain) -> Domains {
+        Domains {
+            first: Some(domain),
+            rest: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, domain: Domain) {
+        match self.first {
+            None => self.first = Some(domain),
+            Some(_) => self.rest.push(domain),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Domain> {
+        self.first.iter().chain(&self.rest)
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    fn contains(&self, domain: &Domain) -> bool {
+        self.iter().any(|known| known == domain)
+    }
+}
+
+impl FromIterator<Domain> for Domains {
+    fn from_iter<I: IntoIterator<Item = Domain>>(domains: I) -> Domains {
+        let mut all = Domains::default();
+        for domain in domains {
+            all.push(domain);
+        }
+        all
+    }
+}
+
 /// A DMARC evaluation.
 ///
 /// - `poll` hands out the DNS queries it needs (all those it can know at that point; see
@@ -265,25 +315,38 @@ pub struct Evaluation {
 #[derive(Debug, Default)]
 struct Dns {
     /// One entry per question asked, in the order asked, so the entry of query id `n` is at
-    /// index `n`: (domain, kind, state). `Txt` entries are policy lookups (the query name is
-    /// `_dmarc.<domain>`); the others are existence tests of the domain itself.
-    entries: Vec<(String, QueryKind, Slot)>,
-    records: Vec<Arc<Record>>,
+    /// index `n`.
+    entries: Vec<Entry>,
+    /// The domains of `entries`, one after the other: one buffer for every name asked.
+    names: String,
     handed_out: Vec<Query>,
-    /// Finished tree walks, by start name: (start, where the Organizational Domain starts in
-    /// it, record there, record at a PSD). An evaluation walks the Author Domain for
-    /// discovery, for each alignment and for the report. A walk is finished only when every
-    /// name it read was answered, and an answer never changes, so a finished walk stays true
-    /// for the rest of the evaluation.
-    walks: Vec<(String, usize, Option<usize>, Option<usize>)>,
+    /// Finished tree walks, by start name: (the entry of the start's policy lookup, where the
+    /// Organizational Domain starts in the start name, record there, record at a PSD). An
+    /// evaluation walks the Author Domain for discovery, for each alignment and for the
+    /// report. A walk is finished only when every name it read was answered, and an answer
+    /// never changes, so a finished walk stays true for the rest of the evaluation.
+    walks: Vec<(usize, usize, Option<usize>, Option<usize>)>,
     /// While set, unknown questions are not asked (they read as pending).
     read_only: bool,
+}
+
+/// One question asked.
+#[derive(Debug)]
+struct Entry {
+    /// Where its domain is in [`Dns::names`]. A `Txt` entry is a policy lookup (the query name
+    /// is `_dmarc.<domain>`); the others are existence tests of the domain itself.
+    name: core::ops::Range<usize>,
+    kind: QueryKind,
+    slot: Slot,
+    /// The DMARC record found, for a policy lookup that found one.
+    record: Option<Arc<Record>>,
 }
 
 #[derive(Debug, Clone, Copy)]
 enum Slot {
     Pending,
-    /// The index of the single DMARC record in `records`, or none.
+    /// The single DMARC record was found (kept with the entry, whose index this is), or
+    /// none.
     Policy(Option<usize>),
     Exists(bool),
     Failed,
@@ -309,7 +372,7 @@ impl Evaluation {
         Evaluation {
             config,
             input,
-            dns: Dns::default(),
+            dns: Dns::new(),
             finished: false,
         }
     }
@@ -333,7 +396,7 @@ impl Evaluation {
         };
         let mut verdicts = Vec::new();
         let mut pending = false;
-        for author in authors {
+        for author in authors.iter() {
             match evaluate_author(&mut self.dns, &self.config, &self.input, author) {
                 Some(verdict) => verdicts.push(verdict),
                 None => pending = true,
@@ -359,15 +422,20 @@ impl Evaluation {
         let index = usize::try_from(id.0).unwrap_or(usize::MAX);
         let kind = match self.dns.entries.get(index) {
             None => return Err(MisuseError::UnknownQuery(id)),
-            Some((_, kind, Slot::Pending)) => *kind,
+            Some(Entry {
+                kind,
+                slot: Slot::Pending,
+                ..
+            }) => *kind,
             Some(_) => return Err(MisuseError::AlreadyAnswered(id)),
         };
+        let mut found = None;
         let slot = match (kind, answer) {
             (_, Err(DnsError::Temporary)) => Slot::Failed,
             (QueryKind::Txt, Ok(records)) => match single_policy_record(&records) {
                 Some(record) => {
-                    self.dns.records.push(Arc::new(record));
-                    Slot::Policy(Some(self.dns.records.len() - 1))
+                    found = Some(Arc::new(record));
+                    Slot::Policy(Some(index))
                 }
                 None => Slot::Policy(None),
             },
@@ -380,7 +448,8 @@ impl Evaluation {
             (_, Err(_)) => Slot::Exists(false),
         };
         if let Some(entry) = self.dns.entries.get_mut(index) {
-            entry.2 = slot;
+            entry.slot = slot;
+            entry.record = found;
         }
         Ok(())
     }
@@ -392,13 +461,23 @@ impl Evaluation {
 }
 
 impl Dns {
+    /// Room for the questions of a typical evaluation (a walk of a few names for the Author
+    /// Domain and for each identifier) without growing.
+    fn new() -> Dns {
+        Dns {
+            entries: Vec::with_capacity(8),
+            names: String::with_capacity(64),
+            ..Dns::default()
+        }
+    }
+
     /// The state of a question, asking it if it is new.
     fn ask(&mut self, name: &str, kind: QueryKind) -> Wait<Slot> {
-        let known = self
-            .entries
-            .iter()
-            .find(|(asked, k, _)| *k == kind && asked == name)
-            .map(|entry| entry.2);
+        let known = self.entry(name, kind).map(|index| {
+            self.entries
+                .get(index)
+                .map_or(Slot::Pending, |entry| entry.slot)
+        });
         match known {
             Some(Slot::Pending) => Wait::Pending,
             Some(Slot::Failed) => Wait::TempError,
@@ -419,13 +498,36 @@ impl Dns {
                     name: query_name,
                     kind,
                 });
-                self.entries.push((name.to_owned(), kind, Slot::Pending));
+                let start = self.names.len();
+                self.names.push_str(name);
+                self.entries.push(Entry {
+                    name: start..self.names.len(),
+                    kind,
+                    slot: Slot::Pending,
+                    record: None,
+                });
                 Wait::Pending
             }
         }
     }
 
-    /// The single DMARC record at `_dmarc.<domain>`, as an index into `records`.
+    /// The index of the entry that asked `name` for `kind`.
+    fn entry(&self, name: &str, kind: QueryKind) -> Option<usize> {
+        self.entries.iter().position(|entry| {
+            entry.kind == kind
+                && self.names.as_bytes().get(entry.name.clone()) == Some(name.as_bytes())
+        })
+    }
+
+    /// The domain of entry `index`.
+    fn entry_name(&self, index: usize) -> &str {
+        self.entries
+            .get(index)
+            .and_then(|entry| self.names.get(entry.name.clone()))
+            .unwrap_or_default()
+    }
+
+    /// The single DMARC record at `_dmarc.<domain>`, as the index of its entry.
     fn record_at(&mut self, domain: &str) -> Wait<Option<usize>> {
         match self.ask(domain, QueryKind::Txt) {
             Wait::Ready(Slot::Policy(record)) => Wait::Ready(record),
@@ -436,13 +538,18 @@ impl Dns {
 
     /// The record at `index`.
     fn record(&self, index: usize) -> Option<&Arc<Record>> {
-        self.records.get(index)
+        self.entries
+            .get(index)
+            .and_then(|entry| entry.record.as_ref())
     }
 
     /// The tree walk of RFC 9989 §4.10 from `start`, and the Organizational Domain it selects
     /// (§4.10.2).
     fn walk<'a>(&mut self, start: &'a str) -> Wait<Walked<'a>> {
-        let cached = self.walks.iter().find(|(name, ..)| name == start);
+        let cached = self
+            .walks
+            .iter()
+            .find(|(entry, ..)| self.entry_name(*entry) == start);
         if let Some(&(_, offset, at_organizational, at_psd)) = cached {
             return Wait::Ready(Walked {
                 organizational: start.get(offset..).unwrap_or(start),
@@ -451,16 +558,14 @@ impl Dns {
             });
         }
         let walked = self.walk_uncached(start);
+        // A finished walk asked for the start's policy first, so that entry names it.
         if let Wait::Ready(walked) = &walked
             && !self.read_only
+            && let Some(entry) = self.entry(start, QueryKind::Txt)
         {
             let offset = start.len().saturating_sub(walked.organizational.len());
-            self.walks.push((
-                start.to_owned(),
-                offset,
-                walked.at_organizational,
-                walked.at_psd,
-            ));
+            self.walks
+                .push((entry, offset, walked.at_organizational, walked.at_psd));
         }
         walked
     }
@@ -577,11 +682,8 @@ fn discover(
                 (Some(index), _) => Domain::try_from(walked.organizational)
                     .ok()
                     .map(|d| (d, index)),
-                (None, Some(index)) => dns
-                    .entries
-                    .iter()
-                    .find(|e| matches!(e.2, Slot::Policy(Some(i)) if i == index))
-                    .and_then(|e| Domain::try_from(e.0.as_str()).ok())
+                (None, Some(index)) => Domain::try_from(dns.entry_name(index))
+                    .ok()
                     .map(|d| (d, index)),
                 (None, None) => None,
             };
@@ -695,7 +797,7 @@ fn evaluate_author(
         Alignment::NotAligned
     };
     let mut aligned_dkim_domain = None;
-    for identifier in &input.dkim {
+    for identifier in input.dkim.iter() {
         match aligned(dns, &config.discovery, author, identifier, dkim_mode) {
             Wait::Ready(true) => {
                 if aligned_dkim_domain.is_none() {

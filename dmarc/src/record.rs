@@ -173,21 +173,29 @@ impl ReportUri {
     ///
     /// `None` if the text is not `scheme:rest` with an RFC 3986 scheme and no white space.
     pub fn parse(text: &str) -> Option<ReportUri> {
-        let (uri, size_limit) = match ascii::rsplit_once(text, b'!') {
-            Some((uri, size)) if is_size(size) => (uri, Some(size.to_owned())),
-            _ => (text, None),
-        };
-        let (scheme, rest) = ascii::split_once(uri, b':')?;
-        let mut scheme_chars = scheme.chars();
-        let scheme_ok = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-            && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-        let rest_ok = !rest.is_empty()
-            && rest
+        let (scheme, rest) = ascii::split_once(text, b':')?;
+        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), RFC 3986 §3.1
+        let scheme_ok = scheme
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphabetic)
+            && scheme
                 .bytes()
-                .all(|b| b.is_ascii_graphic() && b != b',' && b != b'!');
-        (scheme_ok && rest_ok).then(|| ReportUri {
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        // A `!` may only start the size suffix; the scheme holds none.
+        let (body, size_limit) = match ascii::split_once(rest, b'!') {
+            Some((body, size)) if is_size(size) => (body, Some(size)),
+            Some(_) => return None,
+            None => (rest, None),
+        };
+        let body_ok = !body.is_empty() && body.bytes().all(|b| b.is_ascii_graphic() && b != b',');
+        if !(scheme_ok && body_ok) {
+            return None;
+        }
+        let uri = text.get(..scheme.len() + 1 + body.len())?;
+        Some(ReportUri {
             uri: uri.to_owned(),
-            size_limit,
+            size_limit: size_limit.map(str::to_owned),
         })
     }
 
@@ -627,6 +635,39 @@ fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_uris_keep_a_size_suffix_apart_and_refuse_any_other_bang() {
+        let parse = |text| ReportUri::parse(text).map(|uri| (uri.uri, uri.size_limit));
+        let kept = |uri: &str, size: Option<&str>| Some((uri.to_owned(), size.map(str::to_owned)));
+        assert_eq!(
+            parse("mailto:d@example.com"),
+            kept("mailto:d@example.com", None)
+        );
+        assert_eq!(
+            parse("mailto:d@example.com!10m"),
+            kept("mailto:d@example.com", Some("10m"))
+        );
+        assert_eq!(
+            parse("https://r.example/x!20"),
+            kept("https://r.example/x", Some("20"))
+        );
+        for refused in [
+            "mailto:a!b!10m",
+            "mailto:a!",
+            "mailto:!10m",
+            "mailto:a!10mb",
+            "mailto!10m:x",
+            "mailto:",
+            "9ail:x",
+            ":x",
+            "mailto:a,b",
+            "mailto:a b",
+            "no-scheme",
+        ] {
+            assert_eq!(parse(refused), None, "{refused}");
+        }
+    }
 
     #[test]
     fn tag_indexes_name_their_tags() {
