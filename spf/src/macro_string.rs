@@ -10,6 +10,7 @@
 //! ```
 
 use core::fmt;
+use std::borrow::Cow;
 
 /// A validated macro string; displays back to the text it was parsed from.
 ///
@@ -240,17 +241,28 @@ impl MacroString {
 
     /// Expands the string as a domain name to look up: a trailing dot dropped, and names over
     /// 253 octets cut from the left, label by label (§7.3).
-    pub(crate) fn expand_domain(&self, context: &MacroContext<'_>) -> String {
+    pub(crate) fn expand_domain(&self, context: &MacroContext<'_>) -> Cow<'_, str> {
+        if !self.has_percent {
+            // Without macros the text is the name: borrowed, unless it must be cut.
+            let name = self.text.strip_suffix('.').unwrap_or(&self.text);
+            if name.len() <= 253 {
+                return Cow::Borrowed(name);
+            }
+        }
         let mut name = self.expand(context);
         if name.ends_with('.') {
             name.pop();
         }
-        let mut rest = name.as_str();
-        while rest.len() > 253 {
+        let mut cut = 0;
+        while name.len() - cut > 253 {
             // Whole labels go from the left; a last label that is still too long goes too.
-            rest = rest.split_once('.').map_or("", |(_, tail)| tail);
+            cut = name
+                .get(cut..)
+                .and_then(|rest| rest.find('.'))
+                .map_or(name.len(), |dot| cut + dot + 1);
         }
-        rest.into()
+        name.drain(..cut);
+        Cow::Owned(name)
     }
 }
 

@@ -116,6 +116,14 @@ impl Outstanding {
         }
     }
 
+    /// Whether a query for `name` (case-insensitively) and `kind` was handed out and waits for
+    /// its answer; for machines that keep the answers themselves and must not ask twice.
+    pub fn is_waiting(&self, name: &str, kind: QueryKind) -> bool {
+        self.waiting
+            .values()
+            .any(|(asked, asked_kind)| *asked_kind == kind && asked.eq_ignore_ascii_case(name))
+    }
+
     /// Marks the query answered and returns its name and kind.
     ///
     /// # Errors
@@ -174,5 +182,15 @@ mod tests {
         assert!(book.issue_once("a.example", QueryKind::Txt).is_none());
         assert!(book.issue_once("a.example", QueryKind::Mx).is_some());
         assert_eq!(book.len(), 2);
+    }
+
+    #[test]
+    fn a_query_waits_until_answered() {
+        let mut book = Outstanding::default();
+        let query = book.issue("a.example", QueryKind::Txt);
+        assert!(book.is_waiting("A.example", QueryKind::Txt));
+        assert!(!book.is_waiting("a.example", QueryKind::Mx));
+        assert!(book.answer(query.id).is_ok());
+        assert!(!book.is_waiting("a.example", QueryKind::Txt));
     }
 }

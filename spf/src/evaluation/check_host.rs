@@ -5,6 +5,7 @@
 //! always takes the same path, so replaying is exact and keeps the counting of §4.6.4 simple.
 
 use core::net::IpAddr;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use tegami_core::dns::{Answer, DnsError, QueryKind, Record as DnsRecord};
@@ -77,8 +78,9 @@ pub(super) struct Run<'a> {
     input: &'a Input,
     config: &'a Config,
     answers: &'a [(String, QueryKind, Answer)],
-    /// SPF records parsed by earlier runs, by domain: a replay reads each once.
-    records: &'a mut Vec<(String, Arc<Record>)>,
+    /// SPF records parsed by earlier runs, by the index of their answer: a replay reads each
+    /// once.
+    records: &'a mut Vec<(usize, Arc<Record>)>,
     missing: Vec<(String, QueryKind)>,
     dns_terms: u32,
     void_lookups: u32,
@@ -89,7 +91,7 @@ impl<'a> Run<'a> {
         input: &'a Input,
         config: &'a Config,
         answers: &'a [(String, QueryKind, Answer)],
-        records: &'a mut Vec<(String, Arc<Record>)>,
+        records: &'a mut Vec<(usize, Arc<Record>)>,
     ) -> Run<'a> {
         Run {
             input,
@@ -218,14 +220,11 @@ impl<'a> Run<'a> {
         &mut self,
         domain: &str,
     ) -> Result<Result<Arc<Record>, (SpfResult, String)>, Stop> {
-        let answer = self.lookup(domain, QueryKind::Txt)?;
-        if let Some((_, record)) = self
-            .records
-            .iter()
-            .find(|(known, _)| known.eq_ignore_ascii_case(domain))
-        {
+        let at = self.lookup_at(domain, QueryKind::Txt)?;
+        if let Some((_, record)) = self.records.iter().find(|(known, _)| Some(*known) == at) {
             return Ok(Ok(Arc::clone(record)));
         }
+        let answer = self.answer_at(at);
         let records = match answer {
             Err(DnsError::Temporary) => {
                 return Ok(Err((
@@ -259,7 +258,9 @@ impl<'a> Run<'a> {
         match Record::parse(text) {
             Ok(record) => {
                 let record = Arc::new(record);
-                self.records.push((domain.to_owned(), Arc::clone(&record)));
+                if let Some(at) = at {
+                    self.records.push((at, Arc::clone(&record)));
+                }
                 Ok(Ok(record))
             }
             Err(error) => Ok(Err((SpfResult::PermError, format!("{domain}: {error}")))),
@@ -480,14 +481,23 @@ impl<'a> Run<'a> {
     }
 
     /// The domain a mechanism looks at: its domain-spec expanded, or the current domain.
-    fn target(&mut self, spec: Option<&MacroString>, domain: &str) -> Result<String, Stop> {
+    fn target<'s>(
+        &mut self,
+        spec: Option<&'s MacroString>,
+        domain: &'s str,
+    ) -> Result<Cow<'s, str>, Stop> {
         match spec {
             Some(spec) => self.expand_domain(spec, domain),
-            None => Ok(domain.to_owned()),
+            None => Ok(Cow::Borrowed(domain)),
         }
     }
 
-    fn expand_domain(&mut self, spec: &MacroString, domain: &str) -> Result<String, Stop> {
+    /// A domain-spec expanded (§7.3); a spec without macros is its own text, not a copy.
+    fn expand_domain<'s>(
+        &mut self,
+        spec: &'s MacroString,
+        domain: &str,
+    ) -> Result<Cow<'s, str>, Stop> {
         let validated = if spec.uses_validated_name() {
             self.validated_name_for(domain)?
         } else {
@@ -535,21 +545,33 @@ impl<'a> Run<'a> {
     /// (an empty label, a label over 63 octets, over 253 octets) is not asked: it answers as a
     /// name that does not exist, so a mechanism aimed at it does not match.
     fn lookup(&mut self, name: &str, kind: QueryKind) -> Result<&'a Answer, Stop> {
+        let at = self.lookup_at(name, kind)?;
+        Ok(self.answer_at(at))
+    }
+
+    /// As [`Run::lookup`], with where the answer is among the answers (`None` for a name that
+    /// cannot exist).
+    fn lookup_at(&mut self, name: &str, kind: QueryKind) -> Result<Option<usize>, Stop> {
         if !is_queryable(name) {
-            return Ok(&NO_SUCH_NAME);
+            return Ok(None);
         }
-        let answers: &'a [(String, QueryKind, Answer)] = self.answers;
         // A handful of answers at most: a scan beats hashing a lower-cased copy of the name.
-        match answers
-            .iter()
-            .find(|(known, known_kind, _)| *known_kind == kind && known.eq_ignore_ascii_case(name))
-        {
-            Some((_, _, answer)) => Ok(answer),
+        match self.answers.iter().position(|(known, known_kind, _)| {
+            *known_kind == kind && known.eq_ignore_ascii_case(name)
+        }) {
+            Some(at) => Ok(Some(at)),
             None => {
                 self.missing.push((name.to_ascii_lowercase(), kind));
                 Err(Stop::Missing)
             }
         }
+    }
+
+    /// The answer at `at` from [`Run::lookup_at`].
+    fn answer_at(&self, at: Option<usize>) -> &'a Answer {
+        let answers: &'a [(String, QueryKind, Answer)] = self.answers;
+        at.and_then(|at| answers.get(at))
+            .map_or(&NO_SUCH_NAME, |(_, _, answer)| answer)
     }
 
     /// The answers to several queries that may run together; a stop lists every missing one.

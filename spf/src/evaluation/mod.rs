@@ -132,7 +132,7 @@ pub struct Evaluation {
     config: Config,
     book: Outstanding,
     answers: Vec<(String, QueryKind, Answer)>,
-    records: Vec<(String, std::sync::Arc<crate::record::Record>)>,
+    records: Vec<(usize, std::sync::Arc<crate::record::Record>)>,
     done: Option<Verdict>,
 }
 
@@ -188,9 +188,13 @@ impl Evaluation {
                 Step::Done(verdict)
             }
             None => {
+                // What a run misses is never answered yet; only what waits must not go out
+                // twice.
                 let mut queries = Vec::new();
                 for (name, kind) in run.missing() {
-                    queries.extend(self.book.issue_once(name, kind));
+                    if !self.book.is_waiting(&name, kind) {
+                        queries.push(self.book.issue(name, kind));
+                    }
                 }
                 Step::Lookup(queries)
             }
