@@ -8,6 +8,7 @@ use core::net::IpAddr;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use tegami_core::ascii;
 use tegami_core::dns::{Answer, DnsError, QueryKind, Record as DnsRecord};
 
 use super::{Config, Identity, SpfResult, Verdict};
@@ -20,8 +21,10 @@ use crate::record::{DualCidr, Mechanism, Qualifier, Record};
 pub(super) struct Input {
     ip: IpAddr,
     helo: String,
-    local: String,
-    domain: String,
+    /// `local@domain` as checked, in one buffer.
+    sender: String,
+    /// Where the `@` is in `sender`.
+    at: usize,
     identity: Identity,
 }
 
@@ -32,29 +35,37 @@ impl Input {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
             v4 => v4,
         };
-        let helo = helo.strip_suffix('.').unwrap_or(helo).to_owned();
+        let helo = helo.strip_suffix('.').unwrap_or(helo);
         let (identity, local, domain) = if sender.is_empty() {
-            (Identity::Helo, String::new(), helo.clone())
+            (Identity::Helo, "", helo)
         } else {
-            match sender.rsplit_once('@') {
-                Some((local, domain)) => (Identity::MailFrom, local.to_owned(), domain.to_owned()),
-                None => (Identity::MailFrom, String::new(), sender.to_owned()),
+            match ascii::rsplit_once(sender, b'@') {
+                Some((local, domain)) => (Identity::MailFrom, local, domain),
+                None => (Identity::MailFrom, "", sender),
             }
         };
         // §4.3: an empty local part is "postmaster".
         let local = if local.is_empty() {
-            "postmaster".to_owned()
+            "postmaster"
         } else {
             local
         };
-        let domain = domain.strip_suffix('.').unwrap_or(&domain).to_owned();
+        let domain = domain.strip_suffix('.').unwrap_or(domain);
         Input {
             ip,
-            helo,
-            local,
-            domain,
+            helo: helo.to_owned(),
+            sender: [local, "@", domain].concat(),
+            at: local.len(),
             identity,
         }
+    }
+
+    fn local(&self) -> &str {
+        self.sender.get(..self.at).unwrap_or_default()
+    }
+
+    fn domain(&self) -> &str {
+        self.sender.get(self.at + 1..).unwrap_or_default()
     }
 }
 
@@ -111,9 +122,10 @@ impl<'a> Run<'a> {
 
     /// Runs `check_host()` for the identity; `None` when an answer is missing.
     pub(super) fn evaluate(&mut self) -> Option<Verdict> {
-        let domain = self.input.domain.clone();
-        let outcome = if is_valid_domain(&domain) {
-            self.check_host(&domain, true)
+        let input: &'a Input = self.input;
+        let domain = input.domain();
+        let outcome = if is_valid_domain(domain) {
+            self.check_host(domain, true)
         } else {
             Ok(HostResult {
                 result: SpfResult::None,
@@ -135,8 +147,8 @@ impl<'a> Run<'a> {
         Some(Verdict {
             result: host.result,
             identity: self.input.identity,
-            domain,
-            sender: format!("{}@{}", self.input.local, self.input.domain),
+            domain: domain.to_owned(),
+            sender: self.input.sender.clone(),
             explanation: host.explanation,
             reason: host.reason,
             mechanism: host.mechanism,
@@ -186,11 +198,13 @@ impl<'a> Run<'a> {
                     SpfResult::Fail => Some(self.explain(&record, domain)?),
                     _ => None,
                 };
+                // The directive as written, once: the reason repeats it.
+                let mechanism = directive.to_string();
                 return Ok(HostResult {
                     result,
                     explanation,
-                    reason: format!("matched {directive} at {domain}"),
-                    mechanism: Some(directive.to_string()),
+                    reason: format!("matched {mechanism} at {domain}"),
+                    mechanism: Some(mechanism),
                 });
             }
         }
@@ -454,7 +468,8 @@ impl<'a> Run<'a> {
     fn explain(&mut self, record: &Record, domain: &str) -> Result<String, Stop> {
         let default = format!(
             "{} is not allowed to send mail as {}",
-            self.input.ip, self.input.domain
+            self.input.ip,
+            self.input.domain()
         );
         let Some(spec) = record.explanation() else {
             return Ok(default);
@@ -508,8 +523,8 @@ impl<'a> Run<'a> {
 
     fn context<'c>(&'c self, domain: &'c str, validated: &'c str) -> MacroContext<'c> {
         MacroContext {
-            sender_local: &self.input.local,
-            sender_domain: &self.input.domain,
+            sender_local: self.input.local(),
+            sender_domain: self.input.domain(),
             domain,
             ip: self.input.ip,
             validated_name: validated,
@@ -641,19 +656,12 @@ fn is_same_or_below(name: &str, domain: &str) -> bool {
 
 /// §4.3: a multi-label name with labels of 1 to 63 octets and at most 253 octets.
 fn is_valid_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    domain.len() <= 253
-        && labels.len() >= 2
-        && labels
-            .iter()
-            .all(|label| !label.is_empty() && label.len() <= 63)
+    domain.contains('.') && is_queryable(domain)
 }
 
 /// Whether a name can be sent to DNS at all (RFC 1035 §2.3.4).
 fn is_queryable(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
-        && name
-            .split('.')
-            .all(|label| !label.is_empty() && label.len() <= 63)
+        && ascii::split(name, b'.').all(|label| !label.is_empty() && label.len() <= 63)
 }

@@ -136,3 +136,17 @@ proptest! {
         prop_assert_eq!(Record::parse(&displayed), Ok(record));
     }
 }
+
+proptest! {
+    /// `ip4:` networks display as the standard library writes the address.
+    #[test]
+    fn ip4_networks_display_as_dotted_quads(address in any::<u32>(), prefix in proptest::option::of(0u8..=32)) {
+        let network = Ipv4Addr::from(address);
+        let mechanism = Mechanism::Ip4 { network, prefix };
+        let expected = match prefix {
+            Some(prefix) => format!("ip4:{network}/{prefix}"),
+            None => format!("ip4:{network}"),
+        };
+        prop_assert_eq!(mechanism.to_string(), expected);
+    }
+}
