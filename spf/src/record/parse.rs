@@ -19,7 +19,7 @@ pub(super) fn record(text: &str) -> Result<Record, RecordError> {
     }
     let rest = text.get(6..).unwrap_or_default();
     // Every term follows a space: their count bounds the terms, so the vector never grows.
-    let mut terms = Vec::with_capacity(rest.bytes().filter(|&byte| byte == b' ').count());
+    let mut terms = Vec::with_capacity(memchr::memchr_iter(b' ', rest.as_bytes()).count());
     let (mut redirects, mut explanations) = (0, 0);
     for term_text in ascii::split(rest, b' ').filter(|term| !term.is_empty()) {
         let term = term(term_text)?;
