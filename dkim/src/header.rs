@@ -18,6 +18,20 @@ pub struct Field {
     name_end: usize,
 }
 
+/// Where the first CRLF in `bytes` starts: a search for the LF, which a field line holds once,
+/// rather than building a two-octet searcher for every line.
+fn find_crlf(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(b'\n', bytes.get(from..)?) {
+        let lf = from + found;
+        if lf > 0 && bytes.get(lf - 1) == Some(&b'\r') {
+            return Some(lf - 1);
+        }
+        from = lf + 1;
+    }
+    None
+}
+
 impl HeaderFields {
     /// Splits `block` (the header block, with or without the empty line that ends it) into
     /// fields; a line that starts with whitespace continues the field before it (RFC 5322 §2.2.3).
@@ -25,7 +39,7 @@ impl HeaderFields {
         let mut fields: Vec<Field> = Vec::new();
         let mut start = 0;
         while start < block.len() {
-            let line_end = memchr::memmem::find(block.get(start..).unwrap_or_default(), b"\r\n")
+            let line_end = find_crlf(block.get(start..).unwrap_or_default())
                 .map_or(block.len(), |offset| start + offset);
             if line_end == start {
                 // The empty line: the header block ends here.

@@ -117,12 +117,23 @@ fn header_end(header: &[u8], chunk: &[u8]) -> Option<(usize, usize)> {
     if start == 0 && seam.starts_with(b"\r\n") {
         return Some((0, 2));
     }
-    if let Some(at) = memchr::memmem::find(seam, b"\r\n\r\n").map(|found| start + found)
+    let blank_line = blank_line_finder();
+    if let Some(at) = blank_line.find(seam).map(|found| start + found)
         && at < held
     {
         return Some((at + 2, at + 4));
     }
-    memchr::memmem::find(chunk, b"\r\n\r\n").map(|found| (held + found + 2, held + found + 4))
+    blank_line
+        .find(chunk)
+        .map(|found| (held + found + 2, held + found + 4))
+}
+
+/// A searcher for the CRLF CRLF that ends the header, built once per process (building one
+/// costs more than searching a short header).
+fn blank_line_finder() -> &'static memchr::memmem::Finder<'static> {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    FINDER.get_or_init(|| memchr::memmem::Finder::new(b"\r\n\r\n"))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Verification results, in the words of [RFC 8601 §2.7.1](https://www.rfc-editor.org/rfc/rfc8601#section-2.7.1).
 
 use alloc::string::{String, ToString};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -147,8 +148,8 @@ pub struct SignatureResult {
     pub result: DkimResult,
     /// Why it is not `pass`; `None` when it is.
     pub failure: Option<Failure>,
-    /// The parsed signature, when it could be parsed.
-    pub signature: Option<Signature>,
+    /// The parsed signature, when it could be parsed (shared with the verifier, not copied).
+    pub signature: Option<Arc<Signature>>,
     /// `d=` as written (empty if absent), for reports even when parsing failed.
     pub domain: String,
     /// `s=` as written (empty if absent).

@@ -1,6 +1,7 @@
 //! The streaming verifier, [RFC 6376 §6](https://www.rfc-editor.org/rfc/rfc6376#section-6).
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use tegami_core::crypto::{self, CryptoBackend, SigningAlgorithm, VerifyPolicy};
@@ -121,7 +122,7 @@ struct Entry {
 }
 
 struct Checked {
-    signature: Signature,
+    signature: Arc<Signature>,
     body: BodyHashId,
     key: usize,
 }
@@ -302,7 +303,7 @@ impl<B: CryptoBackend> Verifier<B> {
         );
         let key = self.keys.ask(signature.key_name());
         Ok(Checked {
-            signature,
+            signature: Arc::new(signature),
             body,
             key,
         })
@@ -345,7 +346,7 @@ impl<B: CryptoBackend> Verifier<B> {
             }
         };
         let outcome = self.check(entry, checked, &mut result);
-        result.signature = Some(checked.signature.clone());
+        result.signature = Some(Arc::clone(&checked.signature));
         if let Err(failure) = outcome {
             result.result = failure.result();
             result.failure = Some(failure);
