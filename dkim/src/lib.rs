@@ -33,6 +33,7 @@ extern crate alloc;
 
 mod body_hash;
 pub mod canon;
+mod finders;
 #[cfg(fuzzing)]
 pub mod fuzzing;
 mod header;

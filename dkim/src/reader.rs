@@ -3,6 +3,8 @@
 
 use alloc::vec::Vec;
 
+use crate::finders::Finders;
+
 /// The header-block half of a streaming reader.
 #[derive(Debug, Clone)]
 pub struct MessageReader {
@@ -117,7 +119,7 @@ fn header_end(header: &[u8], chunk: &[u8]) -> Option<(usize, usize)> {
     if start == 0 && seam.starts_with(b"\r\n") {
         return Some((0, 2));
     }
-    let blank_line = blank_line_finder();
+    let blank_line = &Finders::get().blank_line;
     if let Some(at) = blank_line.find(seam).map(|found| start + found)
         && at < held
     {
@@ -126,14 +128,6 @@ fn header_end(header: &[u8], chunk: &[u8]) -> Option<(usize, usize)> {
     blank_line
         .find(chunk)
         .map(|found| (held + found + 2, held + found + 4))
-}
-
-/// A searcher for the CRLF CRLF that ends the header, built once per process (building one
-/// costs more than searching a short header).
-fn blank_line_finder() -> &'static memchr::memmem::Finder<'static> {
-    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
-        std::sync::OnceLock::new();
-    FINDER.get_or_init(|| memchr::memmem::Finder::new(b"\r\n\r\n"))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! CRLFs costs no memory.
 
 use super::{Canonicalization, is_wsp};
+use crate::finders::Finders;
 
 /// A streaming body canonicalizer (RFC 6376 §3.4.3 `simple`, §3.4.4 `relaxed`).
 ///
@@ -35,23 +36,6 @@ pub struct BodyCanonicalizer {
     pending_lines: u64,
     /// Whether any content (not an empty line) has been written.
     wrote_content: bool,
-}
-
-/// Prebuilt substring searchers (building one costs more than a short search), shared by
-/// every canonicalizer of the process.
-struct Finders {
-    spaces: memchr::memmem::Finder<'static>,
-    space_cr: memchr::memmem::Finder<'static>,
-}
-
-impl Finders {
-    fn get() -> &'static Finders {
-        static FINDERS: std::sync::OnceLock<Finders> = std::sync::OnceLock::new();
-        FINDERS.get_or_init(|| Finders {
-            spaces: memchr::memmem::Finder::new(b"  "),
-            space_cr: memchr::memmem::Finder::new(b" \r"),
-        })
-    }
 }
 
 /// What the canonicalizer holds back at a chunk boundary.
