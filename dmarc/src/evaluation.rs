@@ -473,11 +473,10 @@ impl Dns {
 
     /// The state of a question, asking it if it is new.
     fn ask(&mut self, name: &str, kind: QueryKind) -> Wait<Slot> {
-        let known = self.entry(name, kind).map(|index| {
-            self.entries
-                .get(index)
-                .map_or(Slot::Pending, |entry| entry.slot)
-        });
+        let known = self
+            .entry(name, kind)
+            .and_then(|index| self.entries.get(index))
+            .map(|entry| entry.slot);
         match known {
             Some(Slot::Pending) => Wait::Pending,
             Some(Slot::Failed) => Wait::TempError,
