@@ -65,30 +65,34 @@ impl BodyCanonicalizer {
     /// Canonicalizes the next chunk of the body, handing the result to `sink` in pieces.
     pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&[u8])) {
         let mut scan = Scan::new(chunk, Finders::get());
-        let mut rest = chunk;
-        while !rest.is_empty() {
-            rest = match self.state {
-                State::Text => self.text(rest, &mut scan, sink),
+        let mut at = 0;
+        while let Some(rest) = chunk.get(at..).filter(|rest| !rest.is_empty()) {
+            at = match self.state {
+                State::Text if self.relaxed => self.relaxed_text(chunk, at, &mut scan, sink),
+                State::Text => {
+                    self.piece(rest, true, sink);
+                    chunk.len()
+                }
                 State::Wsp => {
                     let run = rest.iter().take_while(|&&byte| is_wsp(byte)).count();
-                    match rest.get(run..) {
-                        Some([b'\r', after @ ..]) => {
+                    match rest.get(run) {
+                        Some(b'\r') => {
                             self.state = State::WspCr;
-                            after
+                            at + run + 1
                         }
-                        Some([]) | None => &[],
-                        Some(after) => {
+                        None => chunk.len(),
+                        Some(_) => {
                             self.content(b" ", sink);
                             self.state = State::Text;
-                            after
+                            at + run
                         }
                     }
                 }
                 State::WspCr | State::Cr => {
-                    if let [b'\n', after @ ..] = rest {
+                    if rest.first() == Some(&b'\n') {
                         self.pending_lines += 1;
                         self.state = State::Text;
-                        after
+                        at + 1
                     } else {
                         let held: &[u8] = if self.state == State::Cr {
                             b"\r"
@@ -97,7 +101,7 @@ impl BodyCanonicalizer {
                         };
                         self.content(held, sink);
                         self.state = State::Text;
-                        rest
+                        at
                     }
                 }
             };
@@ -120,39 +124,82 @@ impl BodyCanonicalizer {
         }
     }
 
-    /// Handles bytes in the `Text` state; returns what is left for another state.
-    fn text<'c>(
+    /// Handles relaxed text from `from` on: every whitespace run the scan finds is settled
+    /// here, and the text between runs goes out as one piece. Returns where the `Text` state
+    /// ended: the chunk's end, with the state set for what the next chunk must settle.
+    fn relaxed_text(
         &mut self,
-        chunk: &'c [u8],
+        chunk: &[u8],
+        from: usize,
         scan: &mut Scan<'_>,
         sink: &mut impl FnMut(&[u8]),
-    ) -> &'c [u8] {
-        let stop = if self.relaxed {
-            scan.first_change(chunk.len())
-        } else {
-            chunk.len()
-        };
-        let (run, after) = chunk.split_at(stop);
-        let mut end = run.len();
-        if after.is_empty() && run.last() == Some(&b'\r') {
-            // The LF that would make this CR a line end may come with the next chunk.
+    ) -> usize {
+        // `start`: the first octet not yet written; `at`: where the next search starts.
+        let mut start = from;
+        let mut at = from;
+        loop {
+            let run = scan.first_change(at);
+            let Some(&first) = chunk.get(run) else {
+                self.piece(chunk.get(start..).unwrap_or_default(), true, sink);
+                return chunk.len();
+            };
+            let before = chunk.get(start..run).unwrap_or_default();
+            let mut end = run + 1;
+            while chunk.get(end).is_some_and(|&byte| is_wsp(byte)) {
+                end += 1;
+            }
+            match chunk.get(end..).unwrap_or_default() {
+                // The run may go on, or end its line, in the next chunk.
+                [] => {
+                    self.piece(before, false, sink);
+                    self.state = State::Wsp;
+                    return chunk.len();
+                }
+                [b'\r'] => {
+                    self.piece(before, false, sink);
+                    self.state = State::WspCr;
+                    return chunk.len();
+                }
+                // Whitespace at a line's end is dropped; the CRLF starts the next piece.
+                [b'\r', b'\n', ..] => {
+                    self.piece(before, false, sink);
+                    start = end;
+                }
+                // Inside a line the run becomes one space: the run's own first octet when it
+                // is a space (a lone space before a bare CR changes nothing at all).
+                _ if first == b' ' => {
+                    if end > run + 1 {
+                        self.piece(chunk.get(start..=run).unwrap_or_default(), false, sink);
+                        start = end;
+                    }
+                }
+                _ => {
+                    self.piece(before, false, sink);
+                    self.content(b" ", sink);
+                    start = end;
+                }
+            }
+            at = end;
+        }
+    }
+
+    /// Writes a piece of text, holding back the CRLFs that end it (they may be trailing empty
+    /// lines) and, at the end of a chunk, a last CR (an LF may follow in the next chunk).
+    fn piece(&mut self, piece: &[u8], chunk_end: bool, sink: &mut impl FnMut(&[u8])) {
+        let mut end = piece.len();
+        if chunk_end && piece.last() == Some(&b'\r') {
             end -= 1;
             self.state = State::Cr;
         }
         let mut lines = 0;
-        while end >= 2 && run.get(end - 2..end) == Some(b"\r\n") {
+        while end >= 2 && piece.get(end - 2..end) == Some(b"\r\n") {
             end -= 2;
             lines += 1;
         }
-        if let Some(content) = run.get(..end).filter(|content| !content.is_empty()) {
+        if let Some(content) = piece.get(..end).filter(|content| !content.is_empty()) {
             self.content(content, sink);
         }
         self.pending_lines += lines;
-        if !after.is_empty() {
-            // `first_change` stopped at whitespace.
-            self.state = State::Wsp;
-        }
-        after
     }
 
     /// Writes content, after the empty lines it shows were not trailing.
@@ -196,10 +243,9 @@ impl<'c> Scan<'c> {
         }
     }
 
-    /// The first change at or after the start of the rest of the chunk, `rest_len` octets
-    /// long, as an offset into that rest.
-    fn first_change(&mut self, rest_len: usize) -> usize {
-        let from = self.chunk.len() - rest_len;
+    /// The offset of the first change at or after `from`: the start of a whitespace run that
+    /// relaxed canonicalization changes (or that ends the chunk), or the chunk's length.
+    fn first_change(&mut self, from: usize) -> usize {
         let text = self.chunk.get(from..).unwrap_or_default();
         let tab = next(&mut self.tab, from, || memchr::memchr(b'\t', text));
         let spaces = next(&mut self.spaces, from, || self.finders.spaces.find(text));
@@ -218,15 +264,14 @@ impl<'c> Scan<'c> {
             _ => tab,
         };
         let found = tab.min(spaces).min(space_cr);
-        let stop = if found == usize::MAX {
+        if found == usize::MAX {
             match self.chunk.last() {
                 Some(b' ' | b'\t') if !text.is_empty() => self.chunk.len() - 1,
                 _ => self.chunk.len(),
             }
         } else {
             found
-        };
-        stop - from
+        }
     }
 }
 
