@@ -154,5 +154,21 @@ mod peer {
     }
 }
 
-criterion_group!(benches, dmarc);
+/// `dmarc/record`: parsing the policy record alone, the one text every evaluation reads.
+fn record(c: &mut Criterion) {
+    const TEXT: &[u8] = b"v=DMARC1; p=reject; rua=mailto:d@example.com";
+    let mut group = c.benchmark_group("dmarc/record");
+    group.bench_function("tegami", |b| {
+        b.iter(|| tegami_dmarc::Record::parse(black_box(TEXT)).unwrap());
+    });
+    #[cfg(feature = "peers")]
+    group.bench_function("peer/mail-auth", |b| {
+        use mail_auth::dmarc::DmarcRecord as Dmarc;
+        use mail_auth::dns::TxtRecordParser;
+        b.iter(|| Dmarc::parse(black_box(TEXT)).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, dmarc, record);
 criterion_main!(benches);

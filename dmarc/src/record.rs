@@ -173,29 +173,37 @@ impl ReportUri {
     ///
     /// `None` if the text is not `scheme:rest` with an RFC 3986 scheme and no white space.
     pub fn parse(text: &str) -> Option<ReportUri> {
-        let (scheme, rest) = ascii::split_once(text, b':')?;
+        let bytes = text.as_bytes();
         // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), RFC 3986 §3.1
-        let scheme_ok = scheme
-            .as_bytes()
-            .first()
-            .is_some_and(u8::is_ascii_alphabetic)
-            && scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-        // A `!` may only start the size suffix; the scheme holds none.
-        let (body, size_limit) = match ascii::split_once(rest, b'!') {
-            Some((body, size)) if is_size(size) => (body, Some(size)),
-            Some(_) => return None,
-            None => (rest, None),
-        };
-        let body_ok = !body.is_empty() && body.bytes().all(|b| b.is_ascii_graphic() && b != b',');
-        if !(scheme_ok && body_ok) {
+        let colon = bytes
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))?;
+        if bytes.get(colon) != Some(&b':') || !bytes.first()?.is_ascii_alphabetic() {
             return None;
         }
-        let uri = text.get(..scheme.len() + 1 + body.len())?;
+        // The rest up to a `!`, which may only start the size suffix: printable, no comma.
+        let rest = bytes.get(colon + 1..)?;
+        let body_len = rest
+            .iter()
+            .position(|&b| !b.is_ascii_graphic() || b == b',' || b == b'!')
+            .unwrap_or(rest.len());
+        let size_limit = match rest.get(body_len..)? {
+            [] => None,
+            [b'!', size @ ..] => {
+                let size = core::str::from_utf8(size)
+                    .ok()
+                    .filter(|size| is_size(size))?;
+                Some(size.to_owned())
+            }
+            _ => return None,
+        };
+        if body_len == 0 {
+            return None;
+        }
+        let uri = text.get(..colon + 1 + body_len)?;
         Some(ReportUri {
             uri: uri.to_owned(),
-            size_limit: size_limit.map(str::to_owned),
+            size_limit,
         })
     }
 
@@ -259,9 +267,13 @@ impl Policy {
     }
 
     fn parse(value: &str) -> Option<Policy> {
-        [Policy::None, Policy::Quarantine, Policy::Reject]
-            .into_iter()
-            .find(|p| p.as_str().eq_ignore_ascii_case(value))
+        let word = |name: &str| value.eq_ignore_ascii_case(name);
+        match value.len() {
+            4 if word("none") => Some(Policy::None),
+            6 if word("reject") => Some(Policy::Reject),
+            10 if word("quarantine") => Some(Policy::Quarantine),
+            _ => None,
+        }
     }
 }
 
@@ -283,8 +295,7 @@ impl Record {
             Ok(text) => std::borrow::Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(text),
         };
-        let mut parts = ascii::split(&text, b';');
-        let first = parts.next().unwrap_or_default();
+        let (first, mut rest) = ascii::split_once(&text, b';').unwrap_or((&text, ""));
         let (name, value) = ascii::split_once(first, b'=').ok_or(RecordError::VersionNotFirst)?;
         if trim_wsp(name) != "v" {
             return Err(RecordError::VersionNotFirst);
@@ -296,16 +307,25 @@ impl Record {
         // Tags seen so far: the registered ones by bit, others by name.
         let mut seen_known: u32 = 1;
         let mut seen_other: Vec<String> = Vec::new();
-        for part in parts {
-            let part = trim_wsp(part);
-            if part.is_empty() {
-                continue;
-            }
-            let Some((name, value)) = ascii::split_once(part, b'=') else {
-                record.warn(part, RecordWarningKind::NotATag);
+        while !rest.is_empty() {
+            // One part: up to the next `;`, read in one pass (`=` first, then the value).
+            let stop = rest
+                .bytes()
+                .position(|byte| byte == b'=' || byte == b';')
+                .unwrap_or(rest.len());
+            let (head, tail) = rest.split_at(stop);
+            let Some(after_equals) = tail.strip_prefix('=') else {
+                let part = trim_wsp(head);
+                if !part.is_empty() {
+                    record.warn(part, RecordWarningKind::NotATag);
+                }
+                rest = tail.get(1..).unwrap_or_default();
                 continue;
             };
-            let name = trim_wsp(name);
+            let (value, after) =
+                ascii::split_once(after_equals, b';').unwrap_or((after_equals, ""));
+            rest = after;
+            let name = trim_wsp(head);
             let value = trim_wsp(value);
             let known = known_tag(name);
             let duplicate = match known {
@@ -410,17 +430,22 @@ impl Record {
                 _ => false,
             },
             tag::RUA | tag::RUF => {
-                let mut uris = Vec::new();
+                // A second `rua` or `ruf` never gets here (duplicates are skipped), so the
+                // list is empty.
+                let uris = if known == Some(tag::RUA) {
+                    &mut self.aggregate_uris
+                } else {
+                    &mut self.failure_uris
+                };
+                let mut invalid = 0;
                 for item in ascii::split(value, b',') {
                     match ReportUri::parse(trim_wsp(item)) {
                         Some(uri) => uris.push(uri),
-                        None => self.warn(name, RecordWarningKind::InvalidUri),
+                        None => invalid += 1,
                     }
                 }
-                if known == Some(tag::RUA) {
-                    self.aggregate_uris = uris;
-                } else {
-                    self.failure_uris = uris;
+                for _ in 0..invalid {
+                    self.warn(name, RecordWarningKind::InvalidUri);
                 }
                 true
             }
@@ -505,6 +530,7 @@ impl fmt::Display for Record {
 }
 
 /// The tags of the DMARC tag registry (RFC 9989 §9.3), lower case; `v` first.
+#[cfg(test)]
 const KNOWN_TAGS: [&str; 14] = [
     "v", "p", "sp", "np", "adkim", "aspf", "fo", "psd", "t", "rua", "ruf", "pct", "rf", "ri",
 ];
@@ -532,7 +558,23 @@ fn known_tag(name: &str) -> Option<usize> {
     let slot = lower.get_mut(..name.len())?;
     slot.copy_from_slice(name.as_bytes());
     slot.make_ascii_lowercase();
-    KNOWN_TAGS.iter().position(|tag| tag.as_bytes() == &*slot)
+    Some(match &*slot {
+        b"v" => 0,
+        b"p" => tag::P,
+        b"sp" => tag::SP,
+        b"np" => tag::NP,
+        b"adkim" => tag::ADKIM,
+        b"aspf" => tag::ASPF,
+        b"fo" => tag::FO,
+        b"psd" => tag::PSD,
+        b"t" => tag::T,
+        b"rua" => tag::RUA,
+        b"ruf" => tag::RUF,
+        b"pct" => tag::PCT,
+        b"rf" => tag::RF,
+        b"ri" => tag::RI,
+        _ => return None,
+    })
 }
 
 /// DMARC's white space between and around tags: SP, HTAB and the CR LF of folding.
@@ -587,11 +629,11 @@ fn parse_failure_options(value: &str) -> Option<FailureOptions> {
         spf: false,
     };
     for item in value.split(':') {
-        let slot = match trim_wsp(item).to_ascii_lowercase().as_str() {
-            "0" => &mut options.all_fail,
-            "1" => &mut options.any_fail,
-            "d" => &mut options.dkim,
-            "s" => &mut options.spf,
+        let slot = match trim_wsp(item).as_bytes() {
+            b"0" => &mut options.all_fail,
+            b"1" => &mut options.any_fail,
+            b"d" | b"D" => &mut options.dkim,
+            b"s" | b"S" => &mut options.spf,
             _ => return None,
         };
         if *slot {
