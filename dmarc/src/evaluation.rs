@@ -317,8 +317,8 @@ struct Dns {
     /// One entry per question asked, in the order asked, so the entry of query id `n` is at
     /// index `n`.
     entries: Vec<Entry>,
-    /// The domains of `entries`, one after the other: one buffer for every name asked.
-    names: String,
+    /// The domains of `entries`, one after the other.
+    names: Names,
     handed_out: Vec<Query>,
     /// Finished tree walks, by start name: (the entry of the start's policy lookup, where the
     /// Organizational Domain starts in the start name, record there, record at a PSD). An
@@ -328,6 +328,55 @@ struct Dns {
     walks: Vec<(usize, usize, Option<usize>, Option<usize>)>,
     /// While set, unknown questions are not asked (they read as pending).
     read_only: bool,
+}
+
+/// The names asked, one after the other: the first few in place, the rest on the heap (a
+/// typical evaluation asks a few short names, and then needs no allocation for them).
+#[derive(Debug)]
+struct Names {
+    /// The first names, `short_len` octets of them.
+    short: [u8; Names::SHORT],
+    short_len: usize,
+    /// Names that no longer fit `short`, at offsets from [`Names::SHORT`] on.
+    long: Vec<u8>,
+}
+
+impl Default for Names {
+    fn default() -> Names {
+        Names {
+            short: [0; Names::SHORT],
+            short_len: 0,
+            long: Vec::new(),
+        }
+    }
+}
+
+impl Names {
+    const SHORT: usize = 96;
+
+    /// Keeps `name`; returns where it is.
+    fn push(&mut self, name: &[u8]) -> core::ops::Range<usize> {
+        let start = self.short_len;
+        if let Some(room) = self.short.get_mut(start..start + name.len()) {
+            room.copy_from_slice(name);
+            self.short_len += name.len();
+            return start..self.short_len;
+        }
+        let start = Names::SHORT + self.long.len();
+        self.long.extend_from_slice(name);
+        start..start + name.len()
+    }
+
+    /// The name kept at `range`.
+    fn get(&self, range: core::ops::Range<usize>) -> &[u8] {
+        if range.start < Names::SHORT {
+            self.short.get(range).unwrap_or_default()
+        } else {
+            self.long
+                .get(range.start - Names::SHORT..range.end - Names::SHORT)
+                .unwrap_or_default()
+        }
+    }
 }
 
 /// One question asked.
@@ -466,7 +515,6 @@ impl Dns {
     fn new() -> Dns {
         Dns {
             entries: Vec::with_capacity(8),
-            names: String::with_capacity(64),
             ..Dns::default()
         }
     }
@@ -497,10 +545,8 @@ impl Dns {
                     name: query_name,
                     kind,
                 });
-                let start = self.names.len();
-                self.names.push_str(name);
                 self.entries.push(Entry {
-                    name: start..self.names.len(),
+                    name: self.names.push(name.as_bytes()),
                     kind,
                     slot: Slot::Pending,
                     record: None,
@@ -513,17 +559,15 @@ impl Dns {
     /// The index of the entry that asked `name` for `kind`.
     fn entry(&self, name: &str, kind: QueryKind) -> Option<usize> {
         self.entries.iter().position(|entry| {
-            entry.kind == kind
-                && self.names.as_bytes().get(entry.name.clone()) == Some(name.as_bytes())
+            entry.kind == kind && self.names.get(entry.name.clone()) == name.as_bytes()
         })
     }
 
     /// The domain of entry `index`.
-    fn entry_name(&self, index: usize) -> &str {
+    fn entry_name(&self, index: usize) -> &[u8] {
         self.entries
             .get(index)
-            .and_then(|entry| self.names.get(entry.name.clone()))
-            .unwrap_or_default()
+            .map_or(&[], |entry| self.names.get(entry.name.clone()))
     }
 
     /// The single DMARC record at `_dmarc.<domain>`, as the index of its entry.
@@ -548,7 +592,7 @@ impl Dns {
         let cached = self
             .walks
             .iter()
-            .find(|(entry, ..)| self.entry_name(*entry) == start);
+            .find(|(entry, ..)| self.entry_name(*entry) == start.as_bytes());
         if let Some(&(_, offset, at_organizational, at_psd)) = cached {
             return Wait::Ready(Walked {
                 organizational: start.get(offset..).unwrap_or(start),
@@ -681,7 +725,7 @@ fn discover(
                 (Some(index), _) => Domain::try_from(walked.organizational)
                     .ok()
                     .map(|d| (d, index)),
-                (None, Some(index)) => Domain::try_from(dns.entry_name(index))
+                (None, Some(index)) => Domain::parse(dns.entry_name(index))
                     .ok()
                     .map(|d| (d, index)),
                 (None, None) => None,
