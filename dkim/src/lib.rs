@@ -57,7 +57,7 @@ pub mod stream {
     pub use crate::reader::{Fed, MessageReader};
 }
 pub use result::{DkimResult, Failure, SignatureResult, auth_results};
-pub use signature::{Identity, Selector, Signature, SignatureConfig, SignatureError};
+pub use signature::{HeaderNames, Identity, Selector, Signature, SignatureConfig, SignatureError};
 pub use signer::{DEFAULT_SIGNED_HEADERS, SignError, Signer, SigningSpec};
 pub use verifier::{Config, InputAfterEnd, Verifier};
 

@@ -44,7 +44,7 @@ pub struct Signature {
     /// `d=`: the signing domain (SDID).
     pub domain: Domain,
     /// `h=`: the signed header field names, in order, as written.
-    pub signed_headers: Vec<String>,
+    pub signed_headers: HeaderNames,
     /// `i=`: the agent or user identifier (AUID); `@d=` when absent.
     pub identity: Identity,
     /// `l=`: how many octets of the canonical body are signed, if not all.
@@ -211,7 +211,7 @@ impl Signature {
         let domain = Domain::parse(domain_text.as_bytes())
             .map_err(|_| SignatureError::InvalidDomain(domain_text.into()))?;
         let selector = Selector::try_from(required("s")?)?;
-        let signed_headers = header_list(required("h")?)?;
+        let signed_headers = HeaderNames::parse(required("h")?)?;
         if !signed_headers
             .iter()
             .any(|name| name.eq_ignore_ascii_case("from"))
@@ -323,20 +323,65 @@ impl fmt::Display for Selector {
     }
 }
 
-/// `h=`: colon-separated field names, folding whitespace allowed around them.
-fn header_list(value: &str) -> Result<Vec<String>, SignatureError> {
-    let compact = without_whitespace(value);
-    compact
-        .split(':')
-        .map(|name| {
-            let valid = !name.is_empty() && name.bytes().all(|byte| (0x21..=0x7e).contains(&byte));
-            if valid {
-                Ok(String::from(name))
-            } else {
-                Err(SignatureError::InvalidHeaderList(value.into()))
-            }
-        })
-        .collect()
+/// The `h=` tag: the signed header field names in order, as written (RFC 6376 §3.5), kept as
+/// one colon-separated text without its folding whitespace.
+///
+/// ```
+/// use tegami_dkim::HeaderNames;
+///
+/// let names = HeaderNames::parse("From : To:\r\n\tSubject")?;
+/// assert_eq!(names.iter().collect::<Vec<_>>(), ["From", "To", "Subject"]);
+/// assert_eq!((names.len(), names.as_str()), (3, "From:To:Subject"));
+/// assert!(HeaderNames::parse("From::To").is_err());
+/// # Ok::<(), tegami_dkim::SignatureError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HeaderNames(String);
+
+impl HeaderNames {
+    /// Reads an `h=` value: colon-separated field names (printable ASCII but the colon),
+    /// folding whitespace allowed around them.
+    ///
+    /// # Errors
+    ///
+    /// [`SignatureError::InvalidHeaderList`] for an empty name or one with another octet.
+    pub fn parse(value: &str) -> Result<HeaderNames, SignatureError> {
+        let compact = without_whitespace(value);
+        let valid = compact
+            .split(':')
+            .all(|name| !name.is_empty() && name.bytes().all(|byte| (0x21..=0x7e).contains(&byte)));
+        if valid {
+            Ok(HeaderNames(compact.into_owned()))
+        } else {
+            Err(SignatureError::InvalidHeaderList(value.into()))
+        }
+    }
+
+    /// The names, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + Clone + '_ {
+        self.0.split(':')
+    }
+
+    /// How many names the list holds (a name given twice counts twice).
+    pub fn len(&self) -> usize {
+        self.0.bytes().filter(|&byte| byte == b':').count() + 1
+    }
+
+    /// Always false: a valid list names at least one field.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The names joined by colons, as a signer writes them.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for HeaderNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// A decimal number of at most `digits` digits (`l=` allows 76, `t=` and `x=` 12).
@@ -408,7 +453,10 @@ mod tests {
         assert_eq!(signature.identity.to_string(), "jo@e@mail.example.com");
         assert_eq!(signature.body_length, Some(10));
         assert_eq!(signature.signature_text, "BBBB");
-        assert_eq!(signature.signed_headers, ["from", "to"]);
+        assert_eq!(
+            signature.signed_headers.iter().collect::<Vec<_>>(),
+            ["from", "to"]
+        );
         assert_eq!(signature.copied_headers.as_deref(), Some("From:x"));
     }
 

@@ -406,7 +406,7 @@ impl<B: CryptoBackend> Verifier<B> {
         let data = header::signed_data(
             self.reader.header(),
             &self.fields,
-            signature.signed_headers.iter().map(String::as_str),
+            signature.signed_headers.iter(),
             signature.canonicalization.header,
             &own_field,
         );

@@ -59,11 +59,14 @@ impl PublicKey {
     ///
     /// [`KeyError::Base64`] for broken base64, then as [`PublicKey::from_dkim`].
     pub fn from_dkim_base64(key_type: KeyType, value: &str) -> Result<PublicKey, KeyError> {
-        let compact: Vec<u8> = value
-            .bytes()
-            .filter(|byte| !byte.is_ascii_whitespace())
-            .collect();
-        let data = STANDARD.decode(compact).map_err(|_| KeyError::Base64)?;
+        let data = if value.bytes().any(|byte| byte.is_ascii_whitespace()) {
+            let mut compact = Vec::with_capacity(value.len());
+            compact.extend(value.bytes().filter(|byte| !byte.is_ascii_whitespace()));
+            STANDARD.decode(compact)
+        } else {
+            STANDARD.decode(value)
+        }
+        .map_err(|_| KeyError::Base64)?;
         PublicKey::from_dkim(key_type, &data)
     }
 

@@ -85,11 +85,7 @@ fn rfc8463_appendix_a_ed25519_signing_is_byte_for_byte() {
         let value = &field[field.iter().position(|&b| b == b':').unwrap() + 1..];
         let signature = Signature::parse(value, &SignatureConfig::default()).unwrap();
         assert_eq!(signature.canonicalization.header, Canonicalization::Relaxed);
-        let names: Vec<&str> = signature
-            .signed_headers
-            .iter()
-            .map(String::as_str)
-            .collect();
+        let names: Vec<&str> = signature.signed_headers.iter().collect();
         let data =
             tegami_dkim::signed_header_data(&header, &names, Canonicalization::Relaxed, field);
         let key = RingBackend
