@@ -173,21 +173,25 @@ impl<'a> Tag<'a> {
 
 /// Removes every space, tab, CR and LF, borrowing when there are none.
 pub fn without_whitespace(value: &str) -> Cow<'_, str> {
-    if value
-        .bytes()
-        .any(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
-    {
-        let mut kept = Vec::with_capacity(value.len());
-        kept.extend(
-            value
-                .bytes()
-                .filter(|byte| !matches!(byte, b' ' | b'\t' | b'\r' | b'\n')),
-        );
-        // Removing ASCII octets from UTF-8 leaves UTF-8, so this never falls back.
-        Cow::Owned(String::from_utf8(kept).unwrap_or_default())
-    } else {
-        Cow::Borrowed(value)
+    let space = |byte: u8| matches!(byte, b' ' | b'\t' | b'\r' | b'\n');
+    let Some(mut cut) = value.bytes().position(space) else {
+        return Cow::Borrowed(value);
+    };
+    // Copy the runs between whitespace (folded base64 and lists have few, long runs).
+    let mut kept = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some((run, after)) = rest.split_at_checked(cut) {
+        kept.push_str(run);
+        rest = after.trim_start_matches([' ', '\t', '\r', '\n']);
+        match rest.bytes().position(space) {
+            Some(next) => cut = next,
+            None => {
+                kept.push_str(rest);
+                break;
+            }
+        }
     }
+    Cow::Owned(kept)
 }
 
 impl fmt::Display for TagList<'_> {

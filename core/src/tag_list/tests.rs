@@ -116,4 +116,13 @@ proptest! {
             prop_assert_eq!(again, list);
         }
     }
+
+    #[test]
+    fn without_whitespace_drops_exactly_the_whitespace(value in "[ \t\r\na-cé=:]{0,40}") {
+        let expected: String = value
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
+            .collect();
+        prop_assert_eq!(without_whitespace(&value), expected);
+    }
 }

@@ -27,27 +27,57 @@ pub fn canonicalize_header(algorithm: Canonicalization, field: &[u8], out: &mut 
         None => (field, &[][..]),
     };
     let name = name.trim_ascii_end();
-    out.extend(name.iter().map(u8::to_ascii_lowercase));
+    let name_start = out.len();
+    out.extend_from_slice(name);
+    if let Some(written) = out.get_mut(name_start..) {
+        written.make_ascii_lowercase();
+    }
     let Some((b':', value)) = value.split_first() else {
         return;
     };
     out.push(b':');
-    // Unfold (CRLF disappears), squeeze whitespace runs to one SP, drop it at both ends.
-    let mut pending_space = false;
-    let mut started = false;
-    for &byte in value {
-        match byte {
-            b'\r' | b'\n' => {}
-            byte if is_wsp(byte) => pending_space = started,
-            byte => {
-                if pending_space {
-                    out.push(b' ');
-                    pending_space = false;
-                }
-                started = true;
-                out.push(byte);
-            }
+    // Most values are one line with single spaces between words: without its leading and
+    // trailing whitespace such a value is already canonical.
+    let blank = |byte: &u8| matches!(byte, b' ' | b'\t' | b'\r' | b'\n');
+    let start = value
+        .iter()
+        .position(|byte| !blank(byte))
+        .unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|byte| !blank(byte))
+        .map_or(start, |last| last + 1);
+    let trimmed = value.get(start..end).unwrap_or_default();
+    let mut after_space = false;
+    let plain = trimmed.iter().all(|&byte| {
+        let ok = byte > b' ' || (byte == b' ' && !after_space);
+        after_space = byte == b' ';
+        ok
+    });
+    if plain {
+        out.extend_from_slice(trimmed);
+        return;
+    }
+    // Unfold (CR and LF disappear) and squeeze each whitespace run to one SP; the ends are
+    // trimmed already. Text between runs is copied whole.
+    let mut rest = trimmed;
+    while !rest.is_empty() {
+        let run = rest.iter().position(blank).unwrap_or(rest.len());
+        out.extend_from_slice(rest.get(..run).unwrap_or_default());
+        let gap = rest.get(run..).unwrap_or_default();
+        let skip = gap
+            .iter()
+            .position(|byte| !blank(byte))
+            .unwrap_or(gap.len());
+        if gap
+            .get(..skip)
+            .unwrap_or_default()
+            .iter()
+            .any(|&byte| is_wsp(byte))
+        {
+            out.push(b' ');
         }
+        rest = gap.get(skip..).unwrap_or_default();
     }
 }
 
@@ -108,6 +138,55 @@ mod tests {
         assert_eq!(relaxed(b"Subject:"), b"subject:");
         assert_eq!(relaxed(b"Subject:   \r\n "), b"subject:");
         assert_eq!(relaxed(b"Broken"), b"broken");
+    }
+
+    /// RFC 6376 §3.4.2 written the obvious way, byte by byte.
+    fn reference(field: &[u8]) -> Vec<u8> {
+        let colon = field.iter().position(|&b| b == b':');
+        let (name, value) = match colon {
+            Some(colon) => (&field[..colon], Some(&field[colon + 1..])),
+            None => (field, None),
+        };
+        let mut out: Vec<u8> = name.trim_ascii_end().to_ascii_lowercase();
+        let Some(value) = value else { return out };
+        out.push(b':');
+        let unfolded: Vec<u8> = value
+            .iter()
+            .copied()
+            .filter(|&b| b != b'\r' && b != b'\n')
+            .collect();
+        let mut words = Vec::new();
+        let mut word = Vec::new();
+        for &b in &unfolded {
+            if b == b' ' || b == b'\t' {
+                if !word.is_empty() {
+                    words.push(core::mem::take(&mut word));
+                }
+            } else {
+                word.push(b);
+            }
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+        out.extend(words.join(&b' '));
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn relaxed_matches_reference(field in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(b' '), proptest::strategy::Just(b'\t'),
+                proptest::strategy::Just(b'\r'), proptest::strategy::Just(b'\n'),
+                proptest::strategy::Just(b':'), proptest::strategy::Just(0x0c_u8),
+                proptest::strategy::Just(b'A'), proptest::strategy::Just(b'z'),
+                proptest::strategy::Just(0xe9_u8),
+            ],
+            0..40,
+        )) {
+            proptest::prop_assert_eq!(relaxed(&field), reference(&field));
+        }
     }
 
     #[test]
