@@ -162,8 +162,52 @@ impl Default for FailureOptions {
 /// One DMARC reporting URI of `rua` or `ruf` (§4.6), without the obsolete size suffix.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ReportUri {
-    uri: String,
-    size_limit: Option<String>,
+    uri: ShortText,
+    size_limit: Option<Box<str>>,
+}
+
+/// Text kept in place when it is short, as most report URIs are, and on the heap otherwise.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum ShortText {
+    /// The first `len` octets of `bytes`; the rest are zero.
+    Inline {
+        len: u8,
+        bytes: [u8; SHORT_TEXT],
+    },
+    Heap(Box<str>),
+}
+
+/// The longest text [`ShortText`] keeps in place (the enum is then 48 octets).
+const SHORT_TEXT: usize = 46;
+
+impl ShortText {
+    fn new(text: &str) -> ShortText {
+        let mut bytes = [0; SHORT_TEXT];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(room), Ok(len)) => {
+                room.copy_from_slice(text.as_bytes());
+                ShortText::Inline { len, bytes }
+            }
+            _ => ShortText::Heap(text.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // A copy of a whole `str`, so always UTF-8.
+            ShortText::Inline { len, bytes } => {
+                core::str::from_utf8(bytes.get(..usize::from(*len)).unwrap_or_default())
+                    .unwrap_or_default()
+            }
+            ShortText::Heap(text) => text,
+        }
+    }
+}
+
+impl fmt::Debug for ShortText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 impl ReportUri {
@@ -193,7 +237,7 @@ impl ReportUri {
                 let size = core::str::from_utf8(size)
                     .ok()
                     .filter(|size| is_size(size))?;
-                Some(size.to_owned())
+                Some(size.into())
             }
             _ => return None,
         };
@@ -202,14 +246,14 @@ impl ReportUri {
         }
         let uri = text.get(..colon + 1 + body_len)?;
         Some(ReportUri {
-            uri: uri.to_owned(),
+            uri: ShortText::new(uri),
             size_limit,
         })
     }
 
     /// The URI as written, without the size suffix.
     pub fn uri(&self) -> &str {
-        &self.uri
+        self.uri.as_str()
     }
 
     /// The obsolete size limit as written (`10m`), which reporters ignore (§4.8).
@@ -219,14 +263,14 @@ impl ReportUri {
 
     /// The scheme, lower case.
     pub fn scheme(&self) -> String {
-        self.uri
+        self.uri()
             .split_once(':')
             .map_or_else(String::new, |(scheme, _)| scheme.to_ascii_lowercase())
     }
 
     /// For a `mailto:` URI, the address (before any `?`), percent-decoded.
     pub fn mailto_address(&self) -> Option<String> {
-        let (scheme, rest) = self.uri.split_once(':')?;
+        let (scheme, rest) = self.uri().split_once(':')?;
         if !scheme.eq_ignore_ascii_case("mailto") {
             return None;
         }
@@ -244,7 +288,7 @@ impl ReportUri {
 
 impl fmt::Display for ReportUri {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.uri)
+        f.write_str(self.uri())
     }
 }
 
@@ -680,7 +724,10 @@ mod tests {
 
     #[test]
     fn report_uris_keep_a_size_suffix_apart_and_refuse_any_other_bang() {
-        let parse = |text| ReportUri::parse(text).map(|uri| (uri.uri, uri.size_limit));
+        let parse = |text| {
+            ReportUri::parse(text)
+                .map(|uri| (uri.uri().to_owned(), uri.size_limit().map(str::to_owned)))
+        };
         let kept = |uri: &str, size: Option<&str>| Some((uri.to_owned(), size.map(str::to_owned)));
         assert_eq!(
             parse("mailto:d@example.com"),
@@ -709,6 +756,31 @@ mod tests {
         ] {
             assert_eq!(parse(refused), None, "{refused}");
         }
+    }
+
+    #[test]
+    fn long_report_uris_are_kept_whole() {
+        let short = "mailto:d@example.com";
+        let long = format!(
+            "mailto:dmarc-aggregate-reports+{}@reports.example.net",
+            "x".repeat(40)
+        );
+        for text in [short, &long] {
+            let uri = ReportUri::parse(text).unwrap();
+            assert_eq!(uri.uri(), text);
+            assert_eq!(uri.to_string(), text);
+            assert_eq!(uri.clone(), uri);
+            assert_eq!(
+                format!("{uri:?}"),
+                format!("ReportUri {{ uri: {text:?}, size_limit: None }}")
+            );
+        }
+        assert_ne!(ReportUri::parse(short), ReportUri::parse(&long));
+        let sized = ReportUri::parse(&format!("{long}!5g")).unwrap();
+        assert_eq!(
+            (sized.uri(), sized.size_limit()),
+            (long.as_str(), Some("5g"))
+        );
     }
 
     #[test]
