@@ -57,6 +57,36 @@ fn alternative_inside_mixed_with_preamble_and_epilogue() {
 }
 
 #[test]
+fn delimiters_count_only_at_line_starts_among_other_hyphens() {
+    let raw = crlf(
+        "Content-Type: multipart/mixed; boundary=b-1\n\n-\n--b-1\n\nwell-known --b-1 - -- x--b-1\n---\n--b-1\n\nsecond\n--b-1--\n",
+    );
+    let message = Message::parse(&raw);
+    assert!(message.problems().is_empty(), "{:?}", message.problems());
+    let bodies: Vec<&[u8]> = message.leaves().map(Part::body).collect();
+    assert_eq!(
+        bodies,
+        [&b"well-known --b-1 - -- x--b-1\r\n---"[..], b"second"]
+    );
+    assert_eq!(message.root().unwrap().preamble(), b"-");
+}
+
+#[test]
+fn delimiters_are_found_the_same_past_many_hyphens() {
+    // More hyphens than the one-octet search tolerates before the substring search takes over.
+    let dashes = "- -- --b x--b-1 well-known\n".repeat(40);
+    let raw = crlf(&format!(
+        "Content-Type: multipart/mixed; boundary=b-1\n\n--b-1\n\n{dashes}end\n--b-1\n\n{dashes}--b-1--\n"
+    ));
+    let message = Message::parse(&raw);
+    assert!(message.problems().is_empty(), "{:?}", message.problems());
+    let dashes = crlf(&dashes);
+    let first = [&dashes[..], b"end"].concat();
+    let bodies: Vec<&[u8]> = message.leaves().map(Part::body).collect();
+    assert_eq!(bodies, [&first[..], &dashes[..dashes.len() - 2]]);
+}
+
+#[test]
 fn embedded_message_joins_the_tree() {
     let raw = crlf(
         "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nouter text\n--b\nContent-Type: message/rfc822\n\nSubject: inner\nContent-Type: text/plain\n\ninner text\n--b--\n",
