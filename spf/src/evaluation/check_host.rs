@@ -4,6 +4,7 @@
 //! have stops and lists every query it can name at that point; with the same answers, a run
 //! always takes the same path, so replaying is exact and keeps the counting of §4.6.4 simple.
 
+use core::fmt::Write as _;
 use core::net::IpAddr;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -92,7 +93,8 @@ pub(super) struct Run<'a> {
     /// SPF records parsed by earlier runs, by the index of their answer: a replay reads each
     /// once.
     records: &'a mut Vec<(usize, Arc<Record>)>,
-    missing: Vec<(String, QueryKind)>,
+    /// The queries a stopped run needs (a buffer the machine keeps from poll to poll).
+    missing: &'a mut Vec<(String, QueryKind)>,
     dns_terms: u32,
     void_lookups: u32,
 }
@@ -103,21 +105,18 @@ impl<'a> Run<'a> {
         config: &'a Config,
         answers: &'a [(String, QueryKind, Answer)],
         records: &'a mut Vec<(usize, Arc<Record>)>,
+        missing: &'a mut Vec<(String, QueryKind)>,
     ) -> Run<'a> {
+        missing.clear();
         Run {
             input,
             config,
             answers,
             records,
-            missing: Vec::new(),
+            missing,
             dns_terms: 0,
             void_lookups: 0,
         }
-    }
-
-    /// The queries a stopped run needs.
-    pub(super) fn missing(self) -> Vec<(String, QueryKind)> {
-        self.missing
     }
 
     /// Runs `check_host()` for the identity; `None` when an answer is missing.
@@ -198,12 +197,19 @@ impl<'a> Run<'a> {
                     SpfResult::Fail => Some(self.explain(&record, domain)?),
                     _ => None,
                 };
-                // The directive as written, once: the reason repeats it.
-                let mechanism = directive.to_string();
+                // The directive as written, once: the reason repeats it. Both are sized up
+                // front (a directive is short; growing a string from empty reallocates).
+                let mut mechanism = String::with_capacity(32);
+                let _ = write!(mechanism, "{directive}");
+                let mut reason = String::with_capacity(mechanism.len() + domain.len() + 12);
+                reason.push_str("matched ");
+                reason.push_str(&mechanism);
+                reason.push_str(" at ");
+                reason.push_str(domain);
                 return Ok(HostResult {
                     result,
                     explanation,
-                    reason: format!("matched {mechanism} at {domain}"),
+                    reason,
                     mechanism: Some(mechanism),
                 });
             }

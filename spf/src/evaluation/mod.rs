@@ -133,6 +133,8 @@ pub struct Evaluation {
     book: Outstanding,
     answers: Vec<(String, QueryKind, Answer)>,
     records: Vec<(usize, std::sync::Arc<crate::record::Record>)>,
+    /// What the last run missed, kept to be reused by the next.
+    missing: Vec<(String, QueryKind)>,
 }
 
 impl Evaluation {
@@ -155,6 +157,7 @@ impl Evaluation {
             book: Outstanding::default(),
             answers: Vec::new(),
             records: Vec::new(),
+            missing: Vec::new(),
         }
     }
 
@@ -177,15 +180,21 @@ impl Evaluation {
     pub fn poll(&mut self) -> Step<Verdict> {
         // A poll after the verdict runs again over the same answers, so it gives the same
         // verdict without the machine keeping a copy of it.
-        let mut run =
-            check_host::Run::new(&self.input, &self.config, &self.answers, &mut self.records);
-        match run.evaluate() {
+        let verdict = check_host::Run::new(
+            &self.input,
+            &self.config,
+            &self.answers,
+            &mut self.records,
+            &mut self.missing,
+        )
+        .evaluate();
+        match verdict {
             Some(verdict) => Step::Done(verdict),
             None => {
                 // What a run misses is never answered yet; only what waits must not go out
                 // twice.
-                let mut queries = Vec::new();
-                for (name, kind) in run.missing() {
+                let mut queries = Vec::with_capacity(self.missing.len());
+                for (name, kind) in self.missing.drain(..) {
                     if !self.book.is_waiting(&name, kind) {
                         queries.push(self.book.issue(name, kind));
                     }
