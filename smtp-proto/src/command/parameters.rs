@@ -115,101 +115,138 @@ impl Notify {
 /// `Mail-parameters = esmtp-param *(SP esmtp-param)`, RFC 5321 §4.1.2.
 pub(super) fn mail_parameters(input: &str) -> Result<MailParameters<'_>, CommandError> {
     let mut parameters = MailParameters::default();
-    for (keyword, value) in esmtp_params(input)? {
-        let duplicate = || CommandError::DuplicateParameter;
-        if keyword.eq_ignore_ascii_case("SIZE") {
-            // size-value = 1*20DIGIT, RFC 1870 §6
-            let size = value
-                .filter(|value| (1..=20).contains(&value.len()))
-                .and_then(|value| value.parse::<u64>().ok())
-                .ok_or(CommandError::InvalidParameter("SIZE"))?;
-            replace(&mut parameters.size, size).ok_or_else(duplicate)?;
-        } else if keyword.eq_ignore_ascii_case("BODY") {
-            let body = match value {
-                Some(value) if value.eq_ignore_ascii_case("7BIT") => Body::SevenBit,
-                Some(value) if value.eq_ignore_ascii_case("8BITMIME") => Body::EightBitMime,
-                Some(value) if value.eq_ignore_ascii_case("BINARYMIME") => Body::BinaryMime,
-                _ => return Err(CommandError::InvalidParameter("BODY")),
-            };
-            replace(&mut parameters.body, body).ok_or_else(duplicate)?;
-        } else if keyword.eq_ignore_ascii_case("SMTPUTF8") {
-            if value.is_some() {
-                return Err(CommandError::InvalidParameter("SMTPUTF8"));
+    for_each_param(input, |keyword, value| {
+        let duplicate = CommandError::DuplicateParameter;
+        match keyword.len() {
+            4 if keyword.eq_ignore_ascii_case("SIZE") => {
+                let size = value
+                    .and_then(decimal)
+                    .ok_or(CommandError::InvalidParameter("SIZE"))?;
+                replace(&mut parameters.size, size).ok_or(duplicate)
             }
-            flag(&mut parameters.smtputf8).ok_or_else(duplicate)?;
-        } else if keyword.eq_ignore_ascii_case("RET") {
-            let ret = match value {
-                Some(value) if value.eq_ignore_ascii_case("FULL") => Ret::Full,
-                Some(value) if value.eq_ignore_ascii_case("HDRS") => Ret::Headers,
-                _ => return Err(CommandError::InvalidParameter("RET")),
-            };
-            replace(&mut parameters.ret, ret).ok_or_else(duplicate)?;
-        } else if keyword.eq_ignore_ascii_case("ENVID") {
-            // ENVID is at most 100 characters of xtext, RFC 3461 §4.4.
-            let envid = value
-                .filter(|value| !value.is_empty() && value.len() <= 100)
-                .and_then(xtext::decode)
-                .ok_or(CommandError::InvalidParameter("ENVID"))?;
-            replace(&mut parameters.envid, envid).ok_or_else(duplicate)?;
-        } else if keyword.eq_ignore_ascii_case("AUTH") {
-            let auth = match value {
-                Some("<>") => MailAuth::Unknown,
-                Some(value) => MailAuth::Identity(
-                    xtext::decode(value).ok_or(CommandError::InvalidParameter("AUTH"))?,
-                ),
-                None => return Err(CommandError::InvalidParameter("AUTH")),
-            };
-            replace(&mut parameters.auth, auth).ok_or_else(duplicate)?;
-        } else if keyword.eq_ignore_ascii_case("REQUIRETLS") {
-            if value.is_some() {
-                return Err(CommandError::InvalidParameter("REQUIRETLS"));
+            4 if keyword.eq_ignore_ascii_case("BODY") => {
+                let body = value
+                    .and_then(body)
+                    .ok_or(CommandError::InvalidParameter("BODY"))?;
+                replace(&mut parameters.body, body).ok_or(duplicate)
             }
-            flag(&mut parameters.require_tls).ok_or_else(duplicate)?;
-        } else {
-            parameters
-                .unknown
-                .push((Cow::Borrowed(keyword), value.map(Cow::Borrowed)));
+            8 if keyword.eq_ignore_ascii_case("SMTPUTF8") => {
+                if value.is_some() {
+                    return Err(CommandError::InvalidParameter("SMTPUTF8"));
+                }
+                flag(&mut parameters.smtputf8).ok_or(duplicate)
+            }
+            3 if keyword.eq_ignore_ascii_case("RET") => {
+                let ret = match value {
+                    Some(value) if value.eq_ignore_ascii_case("FULL") => Ret::Full,
+                    Some(value) if value.eq_ignore_ascii_case("HDRS") => Ret::Headers,
+                    _ => return Err(CommandError::InvalidParameter("RET")),
+                };
+                replace(&mut parameters.ret, ret).ok_or(duplicate)
+            }
+            5 if keyword.eq_ignore_ascii_case("ENVID") => {
+                // ENVID is at most 100 characters of xtext, RFC 3461 §4.4.
+                let envid = value
+                    .filter(|value| value.len() <= 100)
+                    .and_then(xtext::decode)
+                    .ok_or(CommandError::InvalidParameter("ENVID"))?;
+                replace(&mut parameters.envid, envid).ok_or(duplicate)
+            }
+            4 if keyword.eq_ignore_ascii_case("AUTH") => {
+                let auth = match value {
+                    Some("<>") => MailAuth::Unknown,
+                    Some(value) => MailAuth::Identity(
+                        xtext::decode(value).ok_or(CommandError::InvalidParameter("AUTH"))?,
+                    ),
+                    None => return Err(CommandError::InvalidParameter("AUTH")),
+                };
+                replace(&mut parameters.auth, auth).ok_or(duplicate)
+            }
+            10 if keyword.eq_ignore_ascii_case("REQUIRETLS") => {
+                if value.is_some() {
+                    return Err(CommandError::InvalidParameter("REQUIRETLS"));
+                }
+                flag(&mut parameters.require_tls).ok_or(duplicate)
+            }
+            _ => {
+                parameters
+                    .unknown
+                    .push((Cow::Borrowed(keyword), value.map(Cow::Borrowed)));
+                Ok(())
+            }
         }
-    }
+    })?;
     Ok(parameters)
 }
 
 /// `Rcpt-parameters = esmtp-param *(SP esmtp-param)`, RFC 5321 §4.1.2.
 pub(super) fn rcpt_parameters(input: &str) -> Result<RcptParameters<'_>, CommandError> {
     let mut parameters = RcptParameters::default();
-    for (keyword, value) in esmtp_params(input)? {
-        let duplicate = || CommandError::DuplicateParameter;
-        if keyword.eq_ignore_ascii_case("NOTIFY") {
-            let notify = notify(value).ok_or(CommandError::InvalidParameter("NOTIFY"))?;
-            replace(&mut parameters.notify, notify).ok_or_else(duplicate)?;
-        } else if keyword.eq_ignore_ascii_case("ORCPT") {
-            // orcpt-parameter = "ORCPT=" original-recipient-address
-            // original-recipient-address = addr-type ";" xtext
-            let (address_type, address) = value
-                .and_then(|value| ascii::split_once(value, b';'))
-                .filter(|(address_type, address)| {
-                    !address_type.is_empty()
-                        && address_type
-                            .bytes()
-                            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
-                        && !address.is_empty()
-                })
-                .ok_or(CommandError::InvalidParameter("ORCPT"))?;
-            let address = xtext::decode(address).ok_or(CommandError::InvalidParameter("ORCPT"))?;
-            let orcpt = OriginalRecipient {
-                address_type: Cow::Borrowed(address_type),
-                address,
-            };
-            replace(&mut parameters.orcpt, orcpt).ok_or_else(duplicate)?;
-        } else {
-            parameters
-                .unknown
-                .push((Cow::Borrowed(keyword), value.map(Cow::Borrowed)));
+    for_each_param(input, |keyword, value| {
+        let duplicate = CommandError::DuplicateParameter;
+        match keyword.len() {
+            6 if keyword.eq_ignore_ascii_case("NOTIFY") => {
+                let notify = value
+                    .and_then(notify)
+                    .ok_or(CommandError::InvalidParameter("NOTIFY"))?;
+                replace(&mut parameters.notify, notify).ok_or(duplicate)
+            }
+            5 if keyword.eq_ignore_ascii_case("ORCPT") => {
+                let orcpt = value
+                    .and_then(original_recipient)
+                    .ok_or(CommandError::InvalidParameter("ORCPT"))?;
+                replace(&mut parameters.orcpt, orcpt).ok_or(duplicate)
+            }
+            _ => {
+                parameters
+                    .unknown
+                    .push((Cow::Borrowed(keyword), value.map(Cow::Borrowed)));
+                Ok(())
+            }
         }
-    }
+    })?;
     Ok(parameters)
 }
 
+/// `size-value = 1*20DIGIT`, RFC 1870 §6, as a number that fits 64 bits.
+fn decimal(value: &str) -> Option<u64> {
+    if !(1..=20).contains(&value.len()) {
+        return None;
+    }
+    value.bytes().try_fold(0u64, |number, byte| {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        number.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
+/// `BODY=` values: `7BIT`, `8BITMIME` (RFC 6152 §2), `BINARYMIME` (RFC 3030 §3).
+fn body(value: &str) -> Option<Body> {
+    match value.len() {
+        4 if value.eq_ignore_ascii_case("7BIT") => Some(Body::SevenBit),
+        8 if value.eq_ignore_ascii_case("8BITMIME") => Some(Body::EightBitMime),
+        10 if value.eq_ignore_ascii_case("BINARYMIME") => Some(Body::BinaryMime),
+        _ => None,
+    }
+}
+
+/// `original-recipient-address = addr-type ";" xtext`, RFC 3461 §4.2.
+fn original_recipient(value: &str) -> Option<OriginalRecipient<'_>> {
+    let (address_type, address) = ascii::split_once(value, b';')?;
+    let type_ok = !address_type.is_empty()
+        && address_type
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-');
+    if !type_ok || address.is_empty() {
+        return None;
+    }
+    Some(OriginalRecipient {
+        address_type: Cow::Borrowed(address_type),
+        address: xtext::decode(address)?,
+    })
+}
 impl MailParameters<'_> {
     /// Copies borrowed values so the parameters outlive the command line.
     pub fn into_owned(self) -> MailParameters<'static> {
@@ -311,34 +348,59 @@ impl RcptParameters<'_> {
 }
 
 /// `esmtp-param = esmtp-keyword ["=" esmtp-value]`, RFC 5321 §4.1.2; parameters are separated
-/// by one or more spaces.
+/// by one or more spaces. Hands each parameter to `each` in order, in one pass.
 ///
-/// Every parameter is checked against the grammar before any is handed out, so a malformed one
-/// anywhere is reported before the value of a known one; nothing is collected.
-fn esmtp_params(input: &str) -> Result<impl Iterator<Item = (&str, Option<&str>)>, CommandError> {
-    let params = || {
-        ascii::split(input, b' ')
-            .filter(|word| !word.is_empty())
-            .map(|word| match ascii::split_once(word, b'=') {
-                Some((keyword, value)) => (keyword, Some(value)),
-                None => (word, None),
-            })
-    };
-    let well_formed = params().all(|(keyword, value)| {
-        // esmtp-value = 1*(%d33-60 / %d62-126), with UTF-8 from RFC 6531 §3.3.
-        is_keyword(keyword)
-            && value.is_none_or(|value| {
-                !value.is_empty()
-                    && value
-                        .bytes()
-                        .all(|byte| matches!(byte, 33..=60 | 62..=126 | 0x80..))
-            })
-    });
-    if well_formed {
-        Ok(params())
-    } else {
-        Err(CommandError::MalformedParameter)
+/// Every parameter is checked against the grammar: a malformed one anywhere is reported
+/// ([`CommandError::MalformedParameter`]) rather than what `each` said about an earlier one.
+/// After the first error from `each`, the rest is only checked.
+fn for_each_param<'a>(
+    input: &'a str,
+    mut each: impl FnMut(&'a str, Option<&'a str>) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
+    let bytes = input.as_bytes();
+    let at = |index: usize| bytes.get(index).copied();
+    let mut position = 0;
+    let mut first_error = None;
+    loop {
+        while at(position) == Some(b' ') {
+            position += 1;
+        }
+        let Some(first) = at(position) else {
+            break;
+        };
+        // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+        if !first.is_ascii_alphanumeric() {
+            return Err(CommandError::MalformedParameter);
+        }
+        let start = position;
+        position += 1;
+        while at(position).is_some_and(|byte| byte.is_ascii_alphanumeric() || byte == b'-') {
+            position += 1;
+        }
+        let keyword = input.get(start..position).unwrap_or_default();
+        let mut value = None;
+        if at(position) == Some(b'=') {
+            // esmtp-value = 1*(%d33-60 / %d62-126), with UTF-8 from RFC 6531 §3.3.
+            position += 1;
+            let value_start = position;
+            while at(position).is_some_and(|byte| matches!(byte, 33..=60 | 62..=126 | 0x80..)) {
+                position += 1;
+            }
+            if position == value_start {
+                return Err(CommandError::MalformedParameter);
+            }
+            value = input.get(value_start..position);
+        }
+        if at(position).is_some_and(|byte| byte != b' ') {
+            return Err(CommandError::MalformedParameter);
+        }
+        if first_error.is_none()
+            && let Err(error) = each(keyword, value)
+        {
+            first_error = Some(error);
+        }
     }
+    first_error.map_or(Ok(()), Err)
 }
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`, RFC 5321 §4.1.2; the same rule
@@ -353,8 +415,7 @@ pub(crate) fn is_keyword(word: &str) -> bool {
 }
 
 /// `NOTIFY="NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`, RFC 3461 §4.1.
-fn notify(value: Option<&str>) -> Option<Notify> {
-    let value = value?;
+fn notify(value: &str) -> Option<Notify> {
     if value.eq_ignore_ascii_case("NEVER") {
         return Some(Notify::default());
     }

@@ -87,6 +87,9 @@ fn mail_parameters() {
     );
     for bad in [
         "MAIL FROM:<> SIZE=x",
+        // size-value = 1*20DIGIT (RFC 1870 §6): no sign, and it must fit 64 bits.
+        "MAIL FROM:<> SIZE=+1",
+        "MAIL FROM:<> SIZE=18446744073709551616",
         "MAIL FROM:<> SIZE=1 SIZE=2",
         "MAIL FROM:<> BODY=9BIT",
         "MAIL FROM:<> SMTPUTF8=yes",
