@@ -92,7 +92,12 @@ impl<'a> Ehlo<'a> {
             return None;
         }
         let mut extensions = Vec::with_capacity(lines.len());
-        extensions.extend(lines.filter_map(Extension::parse));
+        // A loop of pushes: `extend` with `filter_map` moved each value through a slower path.
+        for line in lines {
+            if let Some(extension) = Extension::parse(line) {
+                extensions.push(extension);
+            }
+        }
         Some(Ehlo {
             domain,
             greeting,
@@ -143,40 +148,42 @@ impl<'a> Ehlo<'a> {
 
 impl<'a> Extension<'a> {
     /// Parses one `ehlo-line`; `None` when its keyword breaks the grammar.
+    #[inline]
     pub fn parse(line: &'a str) -> Option<Extension<'a>> {
-        let mut words = ascii::split(line, b' ').filter(|word| !word.is_empty());
-        let keyword = words.next()?;
-        if !crate::command::is_keyword(keyword) {
+        let line = line.trim_start_matches(' ');
+        // ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"), ended by a space or the line.
+        let keyword_len = line
+            .bytes()
+            .position(|byte| !(byte.is_ascii_alphanumeric() || byte == b'-'))
+            .unwrap_or(line.len());
+        let (keyword, rest) = line.split_at_checked(keyword_len)?;
+        let keyword_ok = keyword
+            .bytes()
+            .next()
+            .is_some_and(|byte| byte.is_ascii_alphanumeric())
+            && rest.bytes().next().is_none_or(|byte| byte == b' ');
+        if !keyword_ok {
             return None;
         }
+        let mut words = ascii::split(rest, b' ').filter(|word| !word.is_empty());
         let is = |name: &str| keyword.eq_ignore_ascii_case(name);
-        Some(if is("8BITMIME") {
-            Extension::EightBitMime
-        } else if is("AUTH") {
-            Extension::Auth(words.collect())
-        } else if is("BINARYMIME") {
-            Extension::BinaryMime
-        } else if is("CHUNKING") {
-            Extension::Chunking
-        } else if is("DSN") {
-            Extension::Dsn
-        } else if is("ENHANCEDSTATUSCODES") {
-            Extension::EnhancedStatusCodes
-        } else if is("PIPELINING") {
-            Extension::Pipelining
-        } else if is("REQUIRETLS") {
-            Extension::RequireTls
-        } else if is("SIZE") {
-            Extension::Size(words.next().and_then(|size| size.parse().ok()))
-        } else if is("SMTPUTF8") {
-            Extension::SmtpUtf8
-        } else if is("STARTTLS") {
-            Extension::StartTls
-        } else {
-            Extension::Other {
+        // The keyword's length picks the few names it can be.
+        Some(match keyword.len() {
+            3 if is("DSN") => Extension::Dsn,
+            4 if is("AUTH") => Extension::Auth(words.collect()),
+            4 if is("SIZE") => Extension::Size(words.next().and_then(|size| size.parse().ok())),
+            8 if is("8BITMIME") => Extension::EightBitMime,
+            8 if is("CHUNKING") => Extension::Chunking,
+            8 if is("SMTPUTF8") => Extension::SmtpUtf8,
+            8 if is("STARTTLS") => Extension::StartTls,
+            10 if is("BINARYMIME") => Extension::BinaryMime,
+            10 if is("PIPELINING") => Extension::Pipelining,
+            10 if is("REQUIRETLS") => Extension::RequireTls,
+            19 if is("ENHANCEDSTATUSCODES") => Extension::EnhancedStatusCodes,
+            _ => Extension::Other {
                 keyword,
                 parameters: words.collect(),
-            }
+            },
         })
     }
 
@@ -246,6 +253,33 @@ mod tests {
             panic!()
         };
         assert_eq!(Ehlo::from_reply(&reply), Some(ehlo));
+    }
+
+    #[test]
+    fn keywords_follow_the_ehlo_keyword_grammar() {
+        assert_eq!(Extension::parse("pipelining"), Some(Extension::Pipelining));
+        assert_eq!(
+            Extension::parse("  AUTH  PLAIN   LOGIN "),
+            Some(Extension::Auth(alloc::vec!["PLAIN", "LOGIN"]))
+        );
+        assert_eq!(
+            Extension::parse("X-1 a"),
+            Some(Extension::Other {
+                keyword: "X-1",
+                parameters: alloc::vec!["a"]
+            })
+        );
+        // Names of another length are other keywords, however they start.
+        assert_eq!(
+            Extension::parse("DSNX"),
+            Some(Extension::Other {
+                keyword: "DSNX",
+                parameters: alloc::vec![]
+            })
+        );
+        for bad in ["", " ", "-X", "SIZE=10", "AUTH,PLAIN", "ÄUTH", "8BIT\tMIME"] {
+            assert_eq!(Extension::parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

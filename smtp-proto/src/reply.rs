@@ -33,8 +33,6 @@ use alloc::vec::Vec;
 use core::fmt;
 use std::io::Write as _;
 
-use tegami_core::ascii;
-
 /// An SMTP reply: a three-digit code, an optional enhanced status code and one or more lines.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reply<'a> {
@@ -162,9 +160,19 @@ impl<'a> Reply<'a> {
         let mut position = 0;
         let mut code = None;
         let mut count = 0;
+        // Where the first lines end, so the second pass need not search again.
+        let mut ends = [0usize; KNOWN_ENDS];
         loop {
             let rest = input.get(position..).unwrap_or_default();
-            let Some(newline) = memchr::memchr(b'\n', rest) else {
+            // One search finds the line end of a clean line: the first LF, CR or NUL is its LF
+            // or the CR of its CRLF. Only a line with a stray CR or NUL is searched again.
+            let first_stop = memchr::memchr3(b'\n', b'\r', 0, rest);
+            let clean = match first_stop.map(|at| (at, rest.get(at).copied())) {
+                Some((at, Some(b'\n'))) => Some(at),
+                Some((at, Some(b'\r'))) if rest.get(at + 1) == Some(&b'\n') => Some(at + 1),
+                _ => None,
+            };
+            let Some(newline) = clean.or_else(|| memchr::memchr(b'\n', rest)) else {
                 if rest.len() >= limits.max_line {
                     return Err(ReplyError::LineTooLong(limits.max_line));
                 }
@@ -188,11 +196,16 @@ impl<'a> Reply<'a> {
             };
             let text = line.get(4..).unwrap_or_default();
             // The line ends at its first LF, so only a NUL or a CR can hide inside it.
-            if let Some(bad) = memchr::memchr2(0, b'\r', text) {
+            if clean.is_none()
+                && let Some(bad) = memchr::memchr2(0, b'\r', text)
+            {
                 return Err(ReplyError::InvalidText(position + 4 + bad));
             }
             if count == limits.max_lines {
                 return Err(ReplyError::TooManyLines(limits.max_lines));
+            }
+            if let Some(end) = ends.get_mut(count) {
+                *end = position + newline;
             }
             count += 1;
             position += newline + 1;
@@ -205,10 +218,18 @@ impl<'a> Reply<'a> {
         let whole = core::str::from_utf8(input.get(..position).unwrap_or_default())
             .map_err(|error| ReplyError::InvalidText(error.valid_up_to()))?;
         let mut lines: Vec<Cow<'a, str>> = Vec::with_capacity(count);
-        lines.extend(ascii::split(whole, b'\n').take(count).map(|line| {
+        let mut start = 0;
+        for index in 0..count {
+            let end = match ends.get(index) {
+                Some(&end) => end,
+                None => memchr::memchr(b'\n', whole.as_bytes().get(start..).unwrap_or_default())
+                    .map_or(whole.len(), |offset| start + offset),
+            };
+            let line = whole.get(start..end).unwrap_or_default();
             let line = line.strip_suffix('\r').unwrap_or(line);
-            Cow::Borrowed(line.get(4..).unwrap_or_default())
-        }));
+            lines.push(Cow::Borrowed(line.get(4..).unwrap_or_default()));
+            start = end + 1;
+        }
         let code = code.unwrap_or_default();
         let class = u8::try_from(code / 100).unwrap_or_default();
         let enhanced = lines
@@ -359,6 +380,10 @@ impl fmt::Display for EnhancedStatus {
     }
 }
 
+/// How many line ends [`Reply::parse_with`] keeps from its first pass (an EHLO reply of a
+/// large server has about twenty lines); it searches again for the ends of further lines.
+const KNOWN_ENDS: usize = 32;
+
 /// `Reply-code = %x32-35 %x30-35 %x30-39`, RFC 5321 §4.2.
 fn reply_code(line: &[u8]) -> Option<u16> {
     match line {
@@ -466,6 +491,40 @@ mod tests {
         assert_eq!(Reply::parse(b"650 a\r\n"), Err(ReplyError::InvalidCode(0)));
         let long = alloc::vec![b'2'; 3000];
         assert_eq!(Reply::parse(&long), Err(ReplyError::LineTooLong(2048)));
+    }
+
+    #[test]
+    fn stray_cr_and_nul_are_found_wherever_the_line_ends() {
+        // A CR at the end of the input may be the CR of a CRLF still to come.
+        assert_eq!(Reply::parse(b"250 a\r").unwrap(), ReplyParse::Incomplete);
+        // Without its LF a stray octet waits for the line end, as a clean line does.
+        assert_eq!(Reply::parse(b"250 a\rb").unwrap(), ReplyParse::Incomplete);
+        assert_eq!(
+            Reply::parse(b"250-ok\n250 a\0\n"),
+            Err(ReplyError::InvalidText(12))
+        );
+        assert_eq!(
+            Reply::parse(b"250-ok\r\n250 a\rb\r\n"),
+            Err(ReplyError::InvalidText(13))
+        );
+        assert_eq!(complete(b"250-a\n250 b\r\n").0.lines(), ["a", "b"]);
+    }
+
+    #[test]
+    fn lines_past_the_first_pass_record_are_found_again() {
+        let mut input = Vec::new();
+        for line in 0..KNOWN_ENDS + 8 {
+            input.extend_from_slice(alloc::format!("250-line {line}\r\n").as_bytes());
+        }
+        input.extend_from_slice(b"250 last\r\n");
+        let (reply, consumed) = complete(&input);
+        assert_eq!(consumed, input.len());
+        assert_eq!(reply.lines().len(), KNOWN_ENDS + 9);
+        assert_eq!(
+            reply.lines()[KNOWN_ENDS + 3],
+            alloc::format!("line {}", KNOWN_ENDS + 3)
+        );
+        assert_eq!(reply.lines()[KNOWN_ENDS + 8], "last");
     }
 
     #[test]

@@ -26,7 +26,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-pub(crate) use parameters::is_keyword;
 pub use parameters::{
     Body, MailAuth, MailParameters, Notify, OriginalRecipient, RcptParameters, Ret,
 };

@@ -403,17 +403,6 @@ fn for_each_param<'a>(
     first_error.map_or(Ok(()), Err)
 }
 
-/// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`, RFC 5321 §4.1.2; the same rule
-/// as `ehlo-keyword` of §4.1.1.1.
-pub(crate) fn is_keyword(word: &str) -> bool {
-    word.bytes()
-        .next()
-        .is_some_and(|byte| byte.is_ascii_alphanumeric())
-        && word
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
-}
-
 /// `NOTIFY="NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`, RFC 3461 §4.1.
 fn notify(value: &str) -> Option<Notify> {
     if value.eq_ignore_ascii_case("NEVER") {
