@@ -131,6 +131,16 @@ impl Domain {
         })
     }
 
+    /// A name that [`plain_ldh`] accepted, lower-cased: the one allocation of a parsed name.
+    pub(crate) fn from_plain(text: &str) -> Domain {
+        let name: Arc<str> = if text.bytes().any(|byte| byte.is_ascii_uppercase()) {
+            text.to_ascii_lowercase().into()
+        } else {
+            Arc::from(text)
+        };
+        Domain { name }
+    }
+
     /// The name: lower-case A-labels, no trailing dot.
     pub fn as_str(&self) -> &str {
         &self.name
@@ -268,7 +278,7 @@ fn check_ldh(name: &str) -> Result<(), DomainError> {
 /// most 253 octets, of LDH labels of 1 to 63 octets with no hyphen at either edge, no label
 /// starts with `xn--`, and the last label is not all digits. `None` sends the name to
 /// [`Domain::parse`]'s rule-by-rule checks, which name the problem or run IDNA.
-fn plain_ldh(name: &[u8]) -> Option<bool> {
+pub(crate) fn plain_ldh(name: &[u8]) -> Option<bool> {
     if name.is_empty() || name.len() > Domain::MAX_LEN {
         return None;
     }

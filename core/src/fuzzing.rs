@@ -8,7 +8,7 @@ use alloc::string::ToString;
 use crate::auth_results::AuthenticationResults;
 use crate::dns::{QueryKind, Resolver, ZoneResolver};
 use crate::domain::Domain;
-use crate::mailbox::{Mailbox, ReversePath};
+use crate::mailbox::{Mailbox, ReversePath, ReversePathRef};
 use crate::tag_list::TagList;
 
 /// bytes → parse → emit → parse gives the same list.
@@ -33,8 +33,12 @@ pub fn domain(data: &[u8]) {
     }
 }
 
-/// A parsed path prints as a path that parses to the same mailbox.
+/// A parsed path prints as a path that parses to the same mailbox; the borrowed and the owned
+/// parses agree.
 pub fn mailbox(data: &[u8]) {
+    // The borrowed parse accepts and refuses exactly what the owned one does.
+    let borrowed = ReversePathRef::parse(data).map(|(path, rest)| (path.into_owned(), rest));
+    assert_eq!(borrowed, ReversePath::parse(data));
     if let Ok((path, _rest)) = ReversePath::parse(data) {
         let printed = path.to_string();
         let (again, rest) = ReversePath::parse(printed.as_bytes()).expect("a printed path parses");

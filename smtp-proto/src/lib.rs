@@ -39,6 +39,6 @@ pub mod xtext;
 #[cfg(fuzzing)]
 pub mod fuzzing;
 
-pub use command::{Command, CommandError, ForwardPath};
+pub use command::{Command, CommandError, ForwardPath, ForwardPathRef};
 pub use ehlo::{Ehlo, Extension};
 pub use reply::{EnhancedStatus, Reply, ReplyError, ReplyLimits, ReplyParse};

@@ -71,6 +71,55 @@ pub enum AddressLiteral {
     },
 }
 
+/// A mailbox checked against the same grammar as [`Mailbox`], borrowing the text it was parsed
+/// from: a command parser hands it out without allocating, and [`MailboxRef::into_owned`] makes
+/// the [`Mailbox`] when the value must outlive the text.
+///
+/// It shows the mailbox as written, except that an internationalised domain name shows in its
+/// A-label form; a domain name becomes lower case in the owned value.
+///
+/// ```
+/// use tegami_core::mailbox::MailboxRef;
+///
+/// let (mailbox, rest) = MailboxRef::parse_path(b"<Jane@Example.COM> SIZE=10")?;
+/// assert_eq!(mailbox.to_string(), "Jane@Example.COM");
+/// assert_eq!(rest, b" SIZE=10");
+/// assert_eq!(mailbox.into_owned().to_string(), "Jane@example.com");
+/// # Ok::<(), tegami_core::mailbox::MailboxError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MailboxRef<'a> {
+    local_part: &'a str,
+    domain: DomainRef<'a>,
+    utf8: bool,
+}
+
+/// The part after the `@` of a [`MailboxRef`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// Kept small (no variant above two words), so that a parsed command moves cheaply.
+enum DomainRef<'a> {
+    /// A name of plain LDH labels (no IDNA), checked, as written.
+    Plain(&'a str),
+    /// A name IDNA converted.
+    Converted(Domain),
+    /// The name of an owned mailbox.
+    Name(&'a Domain),
+    /// A parsed address literal.
+    Parsed(Box<AddressLiteral>),
+    /// The address literal of an owned mailbox.
+    Literal(&'a AddressLiteral),
+}
+
+/// [`ReversePath`] borrowing its text: `<>` or a [`MailboxRef`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReversePathRef<'a> {
+    /// `<>`.
+    Null,
+    /// A sender mailbox.
+    Mailbox(MailboxRef<'a>),
+}
+
 /// The argument of MAIL FROM: a mailbox or the null path `<>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReversePath {
@@ -133,14 +182,7 @@ impl Mailbox {
     ///
     /// [`MailboxError`] with the offset of the first problem.
     pub fn parse(input: &[u8]) -> Result<Mailbox, MailboxError> {
-        let (mailbox, end) = parse::mailbox(input, 0)?;
-        if end != input.len() {
-            return Err(MailboxError {
-                kind: MailboxErrorKind::TrailingText,
-                offset: end,
-            });
-        }
-        Ok(mailbox)
+        MailboxRef::parse(input).map(MailboxRef::into_owned)
     }
 
     /// The local part as written (a Quoted-string keeps its quotes and escapes).
@@ -168,6 +210,135 @@ impl Mailbox {
     }
 }
 
+impl<'a> MailboxRef<'a> {
+    /// Parses a whole bare mailbox (no angle brackets), as [`Mailbox::parse`] does.
+    ///
+    /// # Errors
+    ///
+    /// [`MailboxError`] with the offset of the first problem.
+    pub fn parse(input: &'a [u8]) -> Result<MailboxRef<'a>, MailboxError> {
+        let (mailbox, end) = parse::mailbox(input, None, 0)?;
+        if end != input.len() {
+            return Err(MailboxError {
+                kind: MailboxErrorKind::TrailingText,
+                offset: end,
+            });
+        }
+        Ok(mailbox)
+    }
+
+    /// Parses a Path at the start of `input`, as [`parse_path`] does, returning the rest after
+    /// `>`.
+    ///
+    /// # Errors
+    ///
+    /// [`MailboxError`] with the offset of the first problem.
+    #[inline]
+    pub fn parse_path(input: &'a [u8]) -> Result<(MailboxRef<'a>, &'a [u8]), MailboxError> {
+        let (mailbox, end) = parse::path(input, None)?;
+        Ok((mailbox, input.get(end..).unwrap_or_default()))
+    }
+
+    /// [`MailboxRef::parse_path`] on text, such as a command line already checked for UTF-8:
+    /// the pieces are sliced from it without a second check.
+    ///
+    /// # Errors
+    ///
+    /// [`MailboxError`] with the offset of the first problem.
+    #[inline]
+    pub fn parse_path_str(input: &'a str) -> Result<(MailboxRef<'a>, &'a str), MailboxError> {
+        let (mailbox, end) = parse::path(input.as_bytes(), Some(input))?;
+        Ok((mailbox, input.get(end..).unwrap_or_default()))
+    }
+
+    /// The local part as written.
+    pub fn local_part(&self) -> &'a str {
+        self.local_part
+    }
+
+    /// Whether the mailbox needs SMTPUTF8 (RFC 6531), as [`Mailbox::requires_smtputf8`].
+    pub fn requires_smtputf8(&self) -> bool {
+        self.utf8
+    }
+
+    /// The owned mailbox: the local part copied, the domain name lower-cased.
+    pub fn into_owned(self) -> Mailbox {
+        let domain = match self.domain {
+            DomainRef::Plain(name) => MailboxDomain::Domain(Domain::from_plain(name)),
+            DomainRef::Converted(name) => MailboxDomain::Domain(name),
+            DomainRef::Name(name) => MailboxDomain::Domain(name.clone()),
+            DomainRef::Parsed(literal) => MailboxDomain::AddressLiteral(*literal),
+            DomainRef::Literal(literal) => MailboxDomain::AddressLiteral(literal.clone()),
+        };
+        Mailbox {
+            local_part: self.local_part.into(),
+            domain,
+            utf8: self.utf8,
+        }
+    }
+}
+
+impl<'a> From<&'a Mailbox> for MailboxRef<'a> {
+    fn from(mailbox: &'a Mailbox) -> MailboxRef<'a> {
+        MailboxRef {
+            local_part: &mailbox.local_part,
+            domain: match &mailbox.domain {
+                MailboxDomain::Domain(name) => DomainRef::Name(name),
+                MailboxDomain::AddressLiteral(literal) => DomainRef::Literal(literal),
+            },
+            utf8: mailbox.utf8,
+        }
+    }
+}
+
+impl<'a> ReversePathRef<'a> {
+    /// Parses `<>` or a Path at the start of `input`, as [`ReversePath::parse`] does.
+    ///
+    /// # Errors
+    ///
+    /// [`MailboxError`] with the offset of the first problem.
+    #[inline]
+    pub fn parse(input: &'a [u8]) -> Result<(ReversePathRef<'a>, &'a [u8]), MailboxError> {
+        if input.starts_with(b"<>") {
+            return Ok((ReversePathRef::Null, input.get(2..).unwrap_or_default()));
+        }
+        let (mailbox, rest) = MailboxRef::parse_path(input)?;
+        Ok((ReversePathRef::Mailbox(mailbox), rest))
+    }
+
+    /// [`ReversePathRef::parse`] on text, slicing the pieces from it without a second UTF-8
+    /// check.
+    ///
+    /// # Errors
+    ///
+    /// [`MailboxError`] with the offset of the first problem.
+    #[inline]
+    pub fn parse_str(input: &'a str) -> Result<(ReversePathRef<'a>, &'a str), MailboxError> {
+        if input.starts_with("<>") {
+            return Ok((ReversePathRef::Null, input.get(2..).unwrap_or_default()));
+        }
+        let (mailbox, rest) = MailboxRef::parse_path_str(input)?;
+        Ok((ReversePathRef::Mailbox(mailbox), rest))
+    }
+
+    /// The owned path.
+    pub fn into_owned(self) -> ReversePath {
+        match self {
+            ReversePathRef::Null => ReversePath::Null,
+            ReversePathRef::Mailbox(mailbox) => ReversePath::Mailbox(mailbox.into_owned()),
+        }
+    }
+}
+
+impl<'a> From<&'a ReversePath> for ReversePathRef<'a> {
+    fn from(path: &'a ReversePath) -> ReversePathRef<'a> {
+        match path {
+            ReversePath::Null => ReversePathRef::Null,
+            ReversePath::Mailbox(mailbox) => ReversePathRef::Mailbox(mailbox.into()),
+        }
+    }
+}
+
 impl ReversePath {
     /// Parses `<>` or a Path at the start of `input`, returning the rest after `>`.
     ///
@@ -192,13 +363,34 @@ impl ReversePath {
 /// [`MailboxError`] with the offset of the first problem.
 #[inline]
 pub fn parse_path(input: &[u8]) -> Result<(Mailbox, &[u8]), MailboxError> {
-    let (mailbox, end) = parse::path(input)?;
-    Ok((mailbox, input.get(end..).unwrap_or_default()))
+    let (mailbox, rest) = MailboxRef::parse_path(input)?;
+    Ok((mailbox.into_owned(), rest))
 }
 
 impl fmt::Display for Mailbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}@{}", self.local_part, self.domain)
+    }
+}
+
+impl fmt::Display for MailboxRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.domain {
+            DomainRef::Plain(name) => write!(f, "{}@{name}", self.local_part),
+            DomainRef::Converted(name) => write!(f, "{}@{name}", self.local_part),
+            DomainRef::Name(name) => write!(f, "{}@{name}", self.local_part),
+            DomainRef::Parsed(literal) => write!(f, "{}@{literal}", self.local_part),
+            DomainRef::Literal(literal) => write!(f, "{}@{literal}", self.local_part),
+        }
+    }
+}
+
+impl fmt::Display for ReversePathRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReversePathRef::Null => f.write_str("<>"),
+            ReversePathRef::Mailbox(mailbox) => write!(f, "<{mailbox}>"),
+        }
     }
 }
 

@@ -1,18 +1,27 @@
 //! The grammar of RFC 5321 §4.1.2 and §4.1.3, with RFC 6531 §3.3 UTF-8.
 
-use super::{AddressLiteral, Mailbox, MailboxDomain, MailboxError, MailboxErrorKind};
-use crate::domain::Domain;
+use alloc::boxed::Box;
+
+use super::{AddressLiteral, DomainRef, MailboxError, MailboxErrorKind, MailboxRef};
+use crate::domain::{Domain, plain_ldh};
 
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"`, RFC 5321 §4.1.2; returns the offset after `>`.
-pub(super) fn path(input: &[u8]) -> Result<(Mailbox, usize), MailboxError> {
+///
+/// `text` is `input` as text when the caller has it (a checked command line), so that pieces
+/// are sliced from it rather than checked for UTF-8 again.
+#[inline]
+pub(super) fn path<'a>(
+    input: &'a [u8],
+    text: Option<&'a str>,
+) -> Result<(MailboxRef<'a>, usize), MailboxError> {
     if input.first() != Some(&b'<') {
         return Err(error(MailboxErrorKind::ExpectedOpeningBracket, 0));
     }
     let mut position = 1;
     if input.get(position) == Some(&b'@') {
-        position = source_route(input, position)?;
+        position = source_route(input, text, position)?;
     }
-    let (mailbox, end) = mailbox(input, position)?;
+    let (mailbox, end) = mailbox(input, text, position)?;
     if input.get(end) != Some(&b'>') {
         return Err(error(MailboxErrorKind::ExpectedClosingBracket, end));
     }
@@ -21,7 +30,11 @@ pub(super) fn path(input: &[u8]) -> Result<(Mailbox, usize), MailboxError> {
 
 /// `A-d-l = At-domain *( "," At-domain )` then `":"`; RFC 5321 §4.1.2 says to accept and
 /// ignore it (Appendix C).
-fn source_route(input: &[u8], mut position: usize) -> Result<usize, MailboxError> {
+fn source_route(
+    input: &[u8],
+    text: Option<&str>,
+    mut position: usize,
+) -> Result<usize, MailboxError> {
     loop {
         if input.get(position) != Some(&b'@') {
             return Err(error(MailboxErrorKind::InvalidSourceRoute, position));
@@ -34,7 +47,7 @@ fn source_route(input: &[u8], mut position: usize) -> Result<usize, MailboxError
                 .iter()
                 .take_while(|&&byte| byte != b',' && byte != b':' && byte != b'>')
                 .count();
-        domain(input, start, end)?;
+        domain(input, text, start, end)?;
         match input.get(end) {
             Some(b',') => position = end + 1,
             Some(b':') => return Ok(end + 1),
@@ -45,13 +58,18 @@ fn source_route(input: &[u8], mut position: usize) -> Result<usize, MailboxError
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )`; returns the offset after it.
 /// The domain ends at `>` or at the end of input; anything else inside is a domain error.
-pub(super) fn mailbox(input: &[u8], start: usize) -> Result<(Mailbox, usize), MailboxError> {
+#[inline]
+pub(super) fn mailbox<'a>(
+    input: &'a [u8],
+    text: Option<&'a str>,
+    start: usize,
+) -> Result<(MailboxRef<'a>, usize), MailboxError> {
     let (local_end, local_utf8) = local_part(input, start)?;
     if input.get(local_end) != Some(&b'@') {
         return Err(error(MailboxErrorKind::ExpectedAt, local_end));
     }
-    let local_part = core::str::from_utf8(input.get(start..local_end).unwrap_or_default())
-        .map_err(|_| error(MailboxErrorKind::InvalidUtf8, start))?;
+    let local_part = slice(input, text, start, local_end)
+        .ok_or_else(|| error(MailboxErrorKind::InvalidUtf8, start))?;
     let domain_start = local_end + 1;
     if input.get(domain_start) == Some(&b'[') {
         let close = input
@@ -64,9 +82,9 @@ pub(super) fn mailbox(input: &[u8], start: usize) -> Result<(Mailbox, usize), Ma
         let literal = address_literal(input.get(domain_start + 1..close).unwrap_or_default())
             .ok_or_else(|| error(MailboxErrorKind::InvalidAddressLiteral, domain_start))?;
         return Ok((
-            Mailbox {
-                local_part: local_part.into(),
-                domain: MailboxDomain::AddressLiteral(literal),
+            MailboxRef {
+                local_part,
+                domain: DomainRef::Parsed(Box::new(literal)),
                 utf8: local_utf8,
             },
             close + 1,
@@ -79,11 +97,11 @@ pub(super) fn mailbox(input: &[u8], start: usize) -> Result<(Mailbox, usize), Ma
             .iter()
             .take_while(|&&byte| byte != b'>')
             .count();
-    let (domain, domain_utf8) = domain(input, domain_start, domain_end)?;
+    let (domain, domain_utf8) = domain(input, text, domain_start, domain_end)?;
     Ok((
-        Mailbox {
-            local_part: local_part.into(),
-            domain: MailboxDomain::Domain(domain),
+        MailboxRef {
+            local_part,
+            domain,
             utf8: local_utf8 || domain_utf8,
         },
         domain_end,
@@ -140,22 +158,45 @@ fn local_part(input: &[u8], start: usize) -> Result<(usize, bool), MailboxError>
 
 /// `Domain = sub-domain *("." sub-domain)`, RFC 5321 §4.1.2 (no trailing dot), U-labels
 /// allowed (RFC 6531 §3.3).
-fn domain(input: &[u8], start: usize, end: usize) -> Result<(Domain, bool), MailboxError> {
-    let text = input.get(start..end).unwrap_or_default();
-    if text.ends_with(b".") {
+///
+/// A name of plain LDH labels is kept as written; any other goes through [`Domain::parse`]
+/// (IDNA, or the exact error).
+fn domain<'a>(
+    input: &'a [u8],
+    text: Option<&'a str>,
+    start: usize,
+    end: usize,
+) -> Result<(DomainRef<'a>, bool), MailboxError> {
+    let bytes = input.get(start..end).unwrap_or_default();
+    if bytes.ends_with(b".") {
         return Err(error(
-            MailboxErrorKind::InvalidDomain(crate::domain::DomainError::EmptyLabel(text.len())),
+            MailboxErrorKind::InvalidDomain(crate::domain::DomainError::EmptyLabel(bytes.len())),
             end,
         ));
     }
-    let domain = Domain::parse(text).map_err(|domain_error| {
+    if plain_ldh(bytes).is_some()
+        && let Some(name) = slice(input, text, start, end)
+    {
+        return Ok((DomainRef::Plain(name), false));
+    }
+    let domain = Domain::parse(bytes).map_err(|domain_error| {
         let offset = match domain_error {
             crate::domain::DomainError::InvalidOctet { offset, .. } => start + offset,
             _ => start,
         };
         error(MailboxErrorKind::InvalidDomain(domain_error), offset)
     })?;
-    Ok((domain, !text.is_ascii()))
+    Ok((DomainRef::Converted(domain), !bytes.is_ascii()))
+}
+
+/// `input[start..end]` as text: sliced from `text` when the input is known to be text, checked
+/// otherwise. The offsets always fall on ASCII octets or the ends, so slicing never fails on
+/// text.
+fn slice<'a>(input: &'a [u8], text: Option<&'a str>, start: usize, end: usize) -> Option<&'a str> {
+    match text {
+        Some(text) => text.get(start..end),
+        None => core::str::from_utf8(input.get(start..end)?).ok(),
+    }
 }
 
 /// `address-literal = "[" ( IPv4-address-literal / IPv6-address-literal /

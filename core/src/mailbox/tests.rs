@@ -153,3 +153,99 @@ fn structure_errors() {
         MailboxErrorKind::InvalidDomain(_)
     ));
 }
+
+#[test]
+fn borrowed_paths_check_the_same_and_become_the_owned_ones() {
+    for text in [
+        "<Jane.Doe@Example.COM>",
+        "<>",
+        "<@relay.example,@other.example:b@c.example>",
+        "<user@[192.0.2.1]>",
+        "<user@[IPv6:2001:db8::1]>",
+        "<user@[x-tag:some.thing]>",
+        "<用户@例子.广告>",
+        "<\"quoted @ part\"@example.org>",
+        "<a@xn--fsqu00a.xn--4rr70v>",
+    ] {
+        let (borrowed, rest) = ReversePathRef::parse(text.as_bytes()).expect(text);
+        let (owned, owned_rest) = ReversePath::parse(text.as_bytes()).expect(text);
+        assert_eq!(rest, owned_rest, "{text}");
+        assert_eq!(borrowed.clone().into_owned(), owned, "{text}");
+        // Borrowing the owned path shows it as the owned path shows itself.
+        assert_eq!(ReversePathRef::from(&owned).to_string(), owned.to_string());
+        assert_eq!(ReversePathRef::from(&owned).into_owned(), owned, "{text}");
+        // The borrowed path shows what was written, which parses to the same owned path.
+        let shown = borrowed.to_string();
+        let (again, _) = ReversePath::parse(shown.as_bytes()).expect(&shown);
+        assert_eq!(again, owned, "{text}");
+    }
+    assert_eq!(
+        ReversePathRef::parse(b"<Jane@Example.COM>")
+            .expect("valid")
+            .0
+            .to_string(),
+        "<Jane@Example.COM>"
+    );
+    for bad in [
+        &b"<admin@legitimate.com(.attack.com>"[..],
+        b"<admin@legitimate.com@attack.com>",
+        b"<a@example.org.>",
+        b"<a@-bad.example>",
+        b"<a@[300.0.0.1]>",
+    ] {
+        assert_eq!(
+            ReversePathRef::parse(bad).map(|(path, rest)| (path.into_owned(), rest)),
+            ReversePath::parse(bad),
+            "{bad:?}"
+        );
+        assert!(ReversePathRef::parse(bad).is_err());
+    }
+    let bare = MailboxRef::parse(b"postmaster@Example.ORG").expect("valid");
+    assert_eq!(bare.local_part(), "postmaster");
+    assert!(!bare.requires_smtputf8());
+    assert_eq!(
+        bare.into_owned(),
+        Mailbox::parse(b"postmaster@example.org").expect("valid")
+    );
+    assert_eq!(
+        MailboxRef::parse(b"a@[192.0.2.1]x")
+            .expect_err("trailing")
+            .kind,
+        MailboxErrorKind::TrailingText
+    );
+}
+
+proptest::proptest! {
+    /// Whatever the input, the borrowed parse accepts and refuses what the owned parse does,
+    /// at the same offsets, and shows a path that parses to the same owned value.
+    #[test]
+    fn borrowed_and_owned_parses_agree(text in "<[a-zA-Z0-9.@\\[\\]:\"\\\\ ()<>,é用-]{0,30}>?.{0,3}") {
+        let borrowed = ReversePathRef::parse(text.as_bytes());
+        let owned = ReversePath::parse(text.as_bytes());
+        match (&borrowed, &owned) {
+            (Ok((path, rest)), Ok((owned_path, owned_rest))) => {
+                proptest::prop_assert_eq!(rest, owned_rest);
+                proptest::prop_assert_eq!(&path.clone().into_owned(), owned_path);
+                // What it shows parses to the same mailbox (an IDNA name shows as A-labels,
+                // so the SMTPUTF8 flag may differ).
+                let shown = path.to_string();
+                let again = ReversePath::parse(shown.as_bytes()).map(|(again, _)| again);
+                match (again, owned_path) {
+                    (Ok(ReversePath::Mailbox(again)), ReversePath::Mailbox(owned)) => {
+                        proptest::prop_assert_eq!(again.local_part(), owned.local_part());
+                        proptest::prop_assert_eq!(again.domain(), owned.domain());
+                    }
+                    (again, owned) => proptest::prop_assert_eq!(again.as_ref(), Ok(owned)),
+                }
+            }
+            (Err(error), Err(owned_error)) => proptest::prop_assert_eq!(error, owned_error),
+            _ => proptest::prop_assert!(false, "borrowed {:?}, owned {:?}", borrowed, owned),
+        }
+        // The text entry point slices the same pieces as the octet one.
+        let from_text = ReversePathRef::parse_str(&text)
+            .map(|(path, rest)| (path, rest.as_bytes()));
+        proptest::prop_assert_eq!(from_text, borrowed);
+        let forward = MailboxRef::parse_path_str(&text).map(|(mailbox, rest)| (mailbox, rest.as_bytes()));
+        proptest::prop_assert_eq!(forward, MailboxRef::parse_path(text.as_bytes()));
+    }
+}

@@ -285,7 +285,7 @@ impl Envelope {
             .into_iter()
             .map(
                 |to| match Command::parse(format!("RCPT TO:{to}").as_bytes())? {
-                    Command::Rcpt { to, .. } => Ok(to),
+                    Command::Rcpt { to, .. } => Ok(to.into_owned()),
                     _ => Err(crate::CommandError::MissingKeyword),
                 },
             )
@@ -715,7 +715,7 @@ impl Client {
         }
         let binary = parameters.body == Some(Body::BinaryMime);
         self.phase = Phase::Busy;
-        let from = outgoing.envelope.from.clone();
+        let from = (&outgoing.envelope.from).into();
         self.send(&Command::Mail { from, parameters }, Expect::Mail);
         let pending: VecDeque<(ForwardPath, RcptParameters<'static>)> = outgoing
             .envelope
@@ -744,7 +744,13 @@ impl Client {
         if server.pipelining {
             // RFC 2920 §3.1: MAIL, every RCPT and DATA go out as one group.
             while let Some((to, parameters)) = self.next_recipient() {
-                self.send(&Command::Rcpt { to, parameters }, Expect::Rcpt);
+                self.send(
+                    &Command::Rcpt {
+                        to: (&to).into(),
+                        parameters,
+                    },
+                    Expect::Rcpt,
+                );
             }
             if !chunking {
                 self.send(&Command::Data, Expect::Data);
@@ -769,7 +775,13 @@ impl Client {
             return self.finish(None);
         }
         if let Some((to, parameters)) = self.next_recipient() {
-            self.send(&Command::Rcpt { to, parameters }, Expect::Rcpt);
+            self.send(
+                &Command::Rcpt {
+                    to: (&to).into(),
+                    parameters,
+                },
+                Expect::Rcpt,
+            );
         }
     }
 
@@ -784,7 +796,13 @@ impl Client {
         if !transaction.pipelined
             && let Some((to, parameters)) = self.next_recipient()
         {
-            return self.send(&Command::Rcpt { to, parameters }, Expect::Rcpt);
+            return self.send(
+                &Command::Rcpt {
+                    to: (&to).into(),
+                    parameters,
+                },
+                Expect::Rcpt,
+            );
         }
         let Some(transaction) = &self.current else {
             return;

@@ -6,12 +6,13 @@
 //!
 //! ```
 //! use tegami_smtp_proto::{Command, command::Body};
-//! use tegami_core::mailbox::ReversePath;
 //!
 //! let Command::Mail { from, parameters } =
-//!     Command::parse(b"MAIL FROM:<jane@example.com> SIZE=1024 BODY=8BITMIME")?
+//!     Command::parse(b"MAIL FROM:<jane@Example.COM> SIZE=1024 BODY=8BITMIME")?
 //! else { unreachable!() };
-//! assert_eq!(from.to_string(), "<jane@example.com>");
+//! // The path borrows the line; the owned value a session keeps has its domain in lower case.
+//! assert_eq!(from.to_string(), "<jane@Example.COM>");
+//! assert_eq!(from.into_owned().to_string(), "<jane@example.com>");
 //! assert_eq!(parameters.size, Some(1024));
 //! assert_eq!(parameters.body, Some(Body::EightBitMime));
 //!
@@ -30,7 +31,7 @@ pub use parameters::{
     Body, MailAuth, MailParameters, Notify, OriginalRecipient, RcptParameters, Ret,
 };
 use tegami_core::ascii;
-use tegami_core::mailbox::{self, Mailbox, MailboxError, ReversePath};
+use tegami_core::mailbox::{Mailbox, MailboxError, MailboxRef, ReversePathRef};
 
 use crate::reply::{EnhancedStatus, Reply};
 
@@ -43,15 +44,15 @@ pub enum Command<'a> {
     Helo(&'a str),
     /// `MAIL FROM:`.
     Mail {
-        /// The reverse path: `<>` or the sender's mailbox.
-        from: ReversePath,
+        /// The reverse path: `<>` or the sender's mailbox, checked, borrowing the line.
+        from: ReversePathRef<'a>,
         /// The ESMTP parameters.
         parameters: MailParameters<'a>,
     },
     /// `RCPT TO:`.
     Rcpt {
-        /// The recipient.
-        to: ForwardPath,
+        /// The recipient, checked, borrowing the line.
+        to: ForwardPathRef<'a>,
         /// The ESMTP parameters.
         parameters: RcptParameters<'a>,
     },
@@ -95,6 +96,35 @@ pub enum ForwardPath {
     Postmaster,
     /// A recipient mailbox (which may be `Postmaster@domain`).
     Mailbox(Mailbox),
+}
+
+/// The argument of RCPT TO as the command line holds it; [`ForwardPathRef::into_owned`] gives
+/// the [`ForwardPath`] a session keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ForwardPathRef<'a> {
+    /// `<Postmaster>` without a domain.
+    Postmaster,
+    /// A recipient mailbox.
+    Mailbox(MailboxRef<'a>),
+}
+
+impl ForwardPathRef<'_> {
+    /// The owned path.
+    pub fn into_owned(self) -> ForwardPath {
+        match self {
+            ForwardPathRef::Postmaster => ForwardPath::Postmaster,
+            ForwardPathRef::Mailbox(mailbox) => ForwardPath::Mailbox(mailbox.into_owned()),
+        }
+    }
+}
+
+impl<'a> From<&'a ForwardPath> for ForwardPathRef<'a> {
+    fn from(path: &'a ForwardPath) -> ForwardPathRef<'a> {
+        match path {
+            ForwardPath::Postmaster => ForwardPathRef::Postmaster,
+            ForwardPath::Mailbox(mailbox) => ForwardPathRef::Mailbox(mailbox.into()),
+        }
+    }
 }
 
 /// Why a line is not a command the session can carry out.
@@ -152,6 +182,18 @@ impl<'a> Command<'a> {
         if forbidden {
             return Err(CommandError::InvalidOctet);
         }
+        // A line that is only a verb taking no argument needs no text: answer it first.
+        if line.len() <= 8 && line.is_ascii() {
+            match verb_word(line) {
+                DATA => return Ok(Command::Data),
+                RSET => return Ok(Command::Rset),
+                QUIT => return Ok(Command::Quit),
+                STARTTLS => return Ok(Command::StartTls),
+                NOOP => return Ok(Command::Noop(None)),
+                HELP => return Ok(Command::Help(None)),
+                _ => {}
+            }
+        }
         let line = core::str::from_utf8(line).map_err(|_| CommandError::InvalidUtf8)?;
         // Every verb has at most eight letters (STARTTLS): compare them upper-cased as one word.
         let (verb, argument) = match line.bytes().take(9).position(|byte| byte == b' ') {
@@ -176,14 +218,14 @@ impl<'a> Command<'a> {
         if verb_is("MAIL") {
             let rest = keyword(argument, "FROM:")?;
             let (from, rest) =
-                ReversePath::parse(rest.as_bytes()).map_err(CommandError::InvalidReversePath)?;
-            let parameters = parameters::mail_parameters(after_path(line, rest)?)?;
+                ReversePathRef::parse_str(rest).map_err(CommandError::InvalidReversePath)?;
+            let parameters = parameters::mail_parameters(after_path(rest)?)?;
             return Ok(Command::Mail { from, parameters });
         }
         if verb_is("RCPT") {
             let rest = keyword(argument, "TO:")?;
-            let (to, rest) = forward_path(rest.as_bytes())?;
-            let parameters = parameters::rcpt_parameters(after_path(line, rest)?)?;
+            let (to, rest) = forward_path(rest)?;
+            let parameters = parameters::rcpt_parameters(after_path(rest)?)?;
             return Ok(Command::Rcpt { to, parameters });
         }
         if verb_is("BDAT") {
@@ -236,14 +278,6 @@ impl<'a> Command<'a> {
                 .filter(|text| !text.trim().is_empty())
                 .ok_or(CommandError::InvalidArgument)
         };
-        const DATA: u64 = verb_word(b"DATA");
-        const RSET: u64 = verb_word(b"RSET");
-        const QUIT: u64 = verb_word(b"QUIT");
-        const STARTTLS: u64 = verb_word(b"STARTTLS");
-        const VRFY: u64 = verb_word(b"VRFY");
-        const EXPN: u64 = verb_word(b"EXPN");
-        const HELP: u64 = verb_word(b"HELP");
-        const NOOP: u64 = verb_word(b"NOOP");
         match verb_number {
             DATA => bare().map(|()| Command::Data),
             RSET => bare().map(|()| Command::Rset),
@@ -303,6 +337,15 @@ impl fmt::Display for Command<'_> {
     }
 }
 
+impl fmt::Display for ForwardPathRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ForwardPathRef::Postmaster => f.write_str("<Postmaster>"),
+            ForwardPathRef::Mailbox(mailbox) => write!(f, "<{mailbox}>"),
+        }
+    }
+}
+
 impl fmt::Display for ForwardPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -334,6 +377,15 @@ impl CommandError {
     }
 }
 
+const DATA: u64 = verb_word(b"DATA");
+const RSET: u64 = verb_word(b"RSET");
+const QUIT: u64 = verb_word(b"QUIT");
+const STARTTLS: u64 = verb_word(b"STARTTLS");
+const VRFY: u64 = verb_word(b"VRFY");
+const EXPN: u64 = verb_word(b"EXPN");
+const HELP: u64 = verb_word(b"HELP");
+const NOOP: u64 = verb_word(b"NOOP");
+
 /// A verb of at most eight octets, upper-cased, packed into one number (octet `i` in bits
 /// `8i..8i+8`, the rest zero), so that comparing verbs costs one instruction. Distinct verbs
 /// give distinct numbers because a verb holds no NUL (refused before).
@@ -363,9 +415,7 @@ fn keyword<'a>(argument: Option<&'a str>, name: &str) -> Result<&'a str, Command
 }
 
 /// The parameters after a path: nothing, or a space and then parameters.
-fn after_path<'a>(line: &'a str, rest: &[u8]) -> Result<&'a str, CommandError> {
-    let start = line.len() - rest.len();
-    let rest = line.get(start..).unwrap_or_default();
+fn after_path(rest: &str) -> Result<&str, CommandError> {
     if rest.is_empty() {
         return Ok(rest);
     }
@@ -374,14 +424,18 @@ fn after_path<'a>(line: &'a str, rest: &[u8]) -> Result<&'a str, CommandError> {
 }
 
 /// `"<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path`, RFC 5321 §4.1.1.3.
-fn forward_path(input: &[u8]) -> Result<(ForwardPath, &[u8]), CommandError> {
+fn forward_path(input: &str) -> Result<(ForwardPathRef<'_>, &str), CommandError> {
     if let Some(head) = input.get(..12)
-        && head.eq_ignore_ascii_case(b"<Postmaster>")
+        && head.eq_ignore_ascii_case("<Postmaster>")
     {
-        return Ok((ForwardPath::Postmaster, input.get(12..).unwrap_or_default()));
+        return Ok((
+            ForwardPathRef::Postmaster,
+            input.get(12..).unwrap_or_default(),
+        ));
     }
-    let (mailbox, rest) = mailbox::parse_path(input).map_err(CommandError::InvalidForwardPath)?;
-    Ok((ForwardPath::Mailbox(mailbox), rest))
+    let (mailbox, rest) =
+        MailboxRef::parse_path_str(input).map_err(CommandError::InvalidForwardPath)?;
+    Ok((ForwardPathRef::Mailbox(mailbox), rest))
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ fn mail_from_paths() {
     let Ok(Command::Mail { from, parameters }) = parse("MAIL FROM:<>") else {
         panic!()
     };
-    assert_eq!(from, ReversePath::Null);
+    assert_eq!(from, ReversePathRef::Null);
     assert_eq!(parameters, MailParameters::default());
     assert!(matches!(
         parse("MAIL FROM: <a@b.example>"),
@@ -107,7 +107,7 @@ fn rcpt_paths_and_parameters() {
     assert_eq!(
         parse("RCPT TO:<postmaster>"),
         Ok(Command::Rcpt {
-            to: ForwardPath::Postmaster,
+            to: ForwardPathRef::Postmaster,
             parameters: RcptParameters::default()
         })
     );

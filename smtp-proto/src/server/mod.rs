@@ -22,9 +22,9 @@ use core::time::Duration;
 pub use config::{AfterStartTls, ServerConfig};
 use data::{DataReader, Scan};
 use tegami_core::Secret;
-use tegami_core::mailbox::ReversePath;
+use tegami_core::mailbox::{ReversePath, ReversePathRef};
 
-use crate::command::{Body, Command, ForwardPath, MailParameters, RcptParameters};
+use crate::command::{Body, Command, ForwardPath, ForwardPathRef, MailParameters, RcptParameters};
 use crate::ehlo::{Ehlo, Extension};
 use crate::reply::{EnhancedStatus, Reply};
 use crate::sasl::{self, Credentials, Mechanism, SaslError};
@@ -826,7 +826,7 @@ impl Server {
         });
     }
 
-    fn mail(&mut self, from: ReversePath, parameters: MailParameters<'_>) {
+    fn mail(&mut self, from: ReversePathRef<'_>, parameters: MailParameters<'_>) {
         if self.helo.is_none() {
             return self.error(503, (5, 5, 1), "Send HELO or EHLO first");
         }
@@ -860,12 +860,13 @@ impl Server {
         {
             return self.reply(552, (5, 3, 4), "Message size exceeds the fixed maximum");
         }
-        if let ReversePath::Mailbox(mailbox) = &from
+        if let ReversePathRef::Mailbox(mailbox) = &from
             && mailbox.requires_smtputf8()
             && !parameters.smtputf8
         {
             return self.reply(553, (5, 6, 7), "Non-ASCII address without SMTPUTF8");
         }
+        let from = from.into_owned();
         let parameters = parameters.into_owned();
         self.request(|request| Pending::Mail {
             request,
@@ -874,7 +875,7 @@ impl Server {
         });
     }
 
-    fn rcpt(&mut self, to: ForwardPath, parameters: RcptParameters<'_>) {
+    fn rcpt(&mut self, to: ForwardPathRef<'_>, parameters: RcptParameters<'_>) {
         let Some(envelope) = &self.envelope else {
             return self.error(503, (5, 5, 1), "Send MAIL first");
         };
@@ -886,13 +887,14 @@ impl Server {
         if envelope.recipients.len() >= self.config.max_recipients {
             return self.reply(452, (4, 5, 3), "Too many recipients");
         }
-        if let ForwardPath::Mailbox(mailbox) = &to
+        if let ForwardPathRef::Mailbox(mailbox) = &to
             && mailbox.requires_smtputf8()
             && !envelope.parameters.smtputf8
         {
             return self.reply(553, (5, 6, 7), "Non-ASCII address without SMTPUTF8");
         }
         self.recipients_tried += 1;
+        let to = to.into_owned();
         let parameters = parameters.into_owned();
         self.request(|request| Pending::Rcpt {
             request,
