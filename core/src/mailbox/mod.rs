@@ -75,8 +75,9 @@ pub enum AddressLiteral {
 /// from: a command parser hands it out without allocating, and [`MailboxRef::into_owned`] makes
 /// the [`Mailbox`] when the value must outlive the text.
 ///
-/// It shows the mailbox as written, except that an internationalised domain name shows in its
-/// A-label form; a domain name becomes lower case in the owned value.
+/// It shows the mailbox as written when its domain is a plain name, and as the owned value
+/// shows it otherwise (an internationalised name in lower-case A-labels); a domain name becomes
+/// lower case in the owned value. Two are equal when their owned values are.
 ///
 /// ```
 /// use tegami_core::mailbox::MailboxRef;
@@ -87,32 +88,31 @@ pub enum AddressLiteral {
 /// assert_eq!(mailbox.into_owned().to_string(), "Jane@example.com");
 /// # Ok::<(), tegami_core::mailbox::MailboxError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub struct MailboxRef<'a> {
-    local_part: &'a str,
-    domain: DomainRef<'a>,
-    utf8: bool,
+    repr: Repr<'a>,
 }
 
-/// The part after the `@` of a [`MailboxRef`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-///
-/// Kept small (no variant above two words), so that a parsed command moves cheaply.
-enum DomainRef<'a> {
-    /// A name of plain LDH labels (no IDNA), checked, as written.
-    Plain(&'a str),
-    /// A name IDNA converted.
-    Converted(Domain),
-    /// The name of an owned mailbox.
-    Name(&'a Domain),
-    /// A parsed address literal.
-    Parsed(Box<AddressLiteral>),
-    /// The address literal of an owned mailbox.
-    Literal(&'a AddressLiteral),
+/// What a [`MailboxRef`] holds: three words, so that a parsed command moves cheaply.
+#[derive(Debug, Clone)]
+enum Repr<'a> {
+    /// `local-part@domain` as written, the domain of plain LDH labels; the `@` at `at`.
+    Plain { text: &'a str, at: u32 },
+    /// A mailbox with an internationalised domain name or an address literal, parsed into its
+    /// owned form (these need allocations anyway).
+    Parsed(Box<Mailbox>),
+    /// An owned mailbox, borrowed.
+    Of(&'a Mailbox),
+}
+
+/// The domain part of a [`MailboxRef`], for comparisons.
+enum DomainView<'b> {
+    Plain(&'b str),
+    Owned(&'b MailboxDomain),
 }
 
 /// [`ReversePath`] borrowing its text: `<>` or a [`MailboxRef`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReversePathRef<'a> {
     /// `<>`.
     Null,
@@ -251,42 +251,111 @@ impl<'a> MailboxRef<'a> {
         Ok((mailbox, input.get(end..).unwrap_or_default()))
     }
 
+    /// A mailbox of the grammar; `text` is `local-part@domain` with the `@` at `at`, the domain
+    /// of plain LDH labels.
+    pub(crate) fn plain(text: &'a str, at: usize) -> MailboxRef<'a> {
+        match u32::try_from(at) {
+            Ok(at) => MailboxRef {
+                repr: Repr::Plain { text, at },
+            },
+            // A local part over 4 GiB: keep it whole rather than cut an offset.
+            Err(_) => MailboxRef::parsed(
+                text.get(..at).unwrap_or_default(),
+                MailboxDomain::Domain(Domain::from_plain(text.get(at + 1..).unwrap_or_default())),
+                false,
+            ),
+        }
+    }
+
+    /// Any other mailbox of the grammar, in its owned form.
+    pub(crate) fn parsed(
+        local_part: &str,
+        domain: MailboxDomain,
+        domain_utf8: bool,
+    ) -> MailboxRef<'a> {
+        MailboxRef {
+            repr: Repr::Parsed(Box::new(Mailbox {
+                local_part: local_part.into(),
+                domain,
+                utf8: domain_utf8 || !local_part.is_ascii(),
+            })),
+        }
+    }
+
     /// The local part as written.
-    pub fn local_part(&self) -> &'a str {
-        self.local_part
+    pub fn local_part(&self) -> &str {
+        match &self.repr {
+            Repr::Plain { text, at } => text.get(..*at as usize).unwrap_or_default(),
+            Repr::Parsed(mailbox) => mailbox.local_part(),
+            Repr::Of(mailbox) => mailbox.local_part(),
+        }
     }
 
     /// Whether the mailbox needs SMTPUTF8 (RFC 6531), as [`Mailbox::requires_smtputf8`].
     pub fn requires_smtputf8(&self) -> bool {
-        self.utf8
+        match &self.repr {
+            // The domain is plain LDH: only the local part can hold UTF-8.
+            Repr::Plain { .. } => !self.local_part().is_ascii(),
+            Repr::Parsed(mailbox) => mailbox.utf8,
+            Repr::Of(mailbox) => mailbox.utf8,
+        }
     }
 
     /// The owned mailbox: the local part copied, the domain name lower-cased.
     pub fn into_owned(self) -> Mailbox {
-        let domain = match self.domain {
-            DomainRef::Plain(name) => MailboxDomain::Domain(Domain::from_plain(name)),
-            DomainRef::Converted(name) => MailboxDomain::Domain(name),
-            DomainRef::Name(name) => MailboxDomain::Domain(name.clone()),
-            DomainRef::Parsed(literal) => MailboxDomain::AddressLiteral(*literal),
-            DomainRef::Literal(literal) => MailboxDomain::AddressLiteral(literal.clone()),
-        };
-        Mailbox {
-            local_part: self.local_part.into(),
-            domain,
-            utf8: self.utf8,
+        match self.repr {
+            Repr::Plain { text, at } => {
+                let at = at as usize;
+                let local_part = text.get(..at).unwrap_or_default();
+                Mailbox {
+                    local_part: local_part.into(),
+                    domain: MailboxDomain::Domain(Domain::from_plain(
+                        text.get(at + 1..).unwrap_or_default(),
+                    )),
+                    utf8: !local_part.is_ascii(),
+                }
+            }
+            Repr::Parsed(mailbox) => *mailbox,
+            Repr::Of(mailbox) => mailbox.clone(),
+        }
+    }
+
+    fn domain_view(&self) -> DomainView<'_> {
+        match &self.repr {
+            Repr::Plain { text, at } => {
+                DomainView::Plain(text.get(*at as usize + 1..).unwrap_or_default())
+            }
+            Repr::Parsed(mailbox) => DomainView::Owned(&mailbox.domain),
+            Repr::Of(mailbox) => DomainView::Owned(&mailbox.domain),
         }
     }
 }
 
+/// Two mailboxes are equal when their owned forms are: the same local part, the same domain
+/// whatever its case.
+impl PartialEq for MailboxRef<'_> {
+    fn eq(&self, other: &MailboxRef<'_>) -> bool {
+        let domains_equal = match (self.domain_view(), other.domain_view()) {
+            (DomainView::Plain(one), DomainView::Plain(two)) => one.eq_ignore_ascii_case(two),
+            (DomainView::Plain(plain), DomainView::Owned(MailboxDomain::Domain(name)))
+            | (DomainView::Owned(MailboxDomain::Domain(name)), DomainView::Plain(plain)) => {
+                name.as_str().eq_ignore_ascii_case(plain)
+            }
+            (DomainView::Owned(one), DomainView::Owned(two)) => one == two,
+            _ => false,
+        };
+        domains_equal
+            && self.local_part() == other.local_part()
+            && self.requires_smtputf8() == other.requires_smtputf8()
+    }
+}
+
+impl Eq for MailboxRef<'_> {}
+
 impl<'a> From<&'a Mailbox> for MailboxRef<'a> {
     fn from(mailbox: &'a Mailbox) -> MailboxRef<'a> {
         MailboxRef {
-            local_part: &mailbox.local_part,
-            domain: match &mailbox.domain {
-                MailboxDomain::Domain(name) => DomainRef::Name(name),
-                MailboxDomain::AddressLiteral(literal) => DomainRef::Literal(literal),
-            },
-            utf8: mailbox.utf8,
+            repr: Repr::Of(mailbox),
         }
     }
 }
@@ -375,12 +444,10 @@ impl fmt::Display for Mailbox {
 
 impl fmt::Display for MailboxRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.domain {
-            DomainRef::Plain(name) => write!(f, "{}@{name}", self.local_part),
-            DomainRef::Converted(name) => write!(f, "{}@{name}", self.local_part),
-            DomainRef::Name(name) => write!(f, "{}@{name}", self.local_part),
-            DomainRef::Parsed(literal) => write!(f, "{}@{literal}", self.local_part),
-            DomainRef::Literal(literal) => write!(f, "{}@{literal}", self.local_part),
+        match &self.repr {
+            Repr::Plain { text, .. } => f.write_str(text),
+            Repr::Parsed(mailbox) => write!(f, "{mailbox}"),
+            Repr::Of(mailbox) => write!(f, "{mailbox}"),
         }
     }
 }

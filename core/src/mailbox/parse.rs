@@ -1,8 +1,6 @@
 //! The grammar of RFC 5321 §4.1.2 and §4.1.3, with RFC 6531 §3.3 UTF-8.
 
-use alloc::boxed::Box;
-
-use super::{AddressLiteral, DomainRef, MailboxError, MailboxErrorKind, MailboxRef};
+use super::{AddressLiteral, MailboxDomain, MailboxError, MailboxErrorKind, MailboxRef};
 use crate::domain::{Domain, plain_ldh};
 
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"`, RFC 5321 §4.1.2; returns the offset after `>`.
@@ -19,7 +17,7 @@ pub(super) fn path<'a>(
     }
     let mut position = 1;
     if input.get(position) == Some(&b'@') {
-        position = source_route(input, text, position)?;
+        position = source_route(input, position)?;
     }
     let (mailbox, end) = mailbox(input, text, position)?;
     if input.get(end) != Some(&b'>') {
@@ -30,11 +28,7 @@ pub(super) fn path<'a>(
 
 /// `A-d-l = At-domain *( "," At-domain )` then `":"`; RFC 5321 §4.1.2 says to accept and
 /// ignore it (Appendix C).
-fn source_route(
-    input: &[u8],
-    text: Option<&str>,
-    mut position: usize,
-) -> Result<usize, MailboxError> {
+fn source_route(input: &[u8], mut position: usize) -> Result<usize, MailboxError> {
     loop {
         if input.get(position) != Some(&b'@') {
             return Err(error(MailboxErrorKind::InvalidSourceRoute, position));
@@ -47,7 +41,7 @@ fn source_route(
                 .iter()
                 .take_while(|&&byte| byte != b',' && byte != b':' && byte != b'>')
                 .count();
-        domain(input, text, start, end)?;
+        domain(input, start, end)?;
         match input.get(end) {
             Some(b',') => position = end + 1,
             Some(b':') => return Ok(end + 1),
@@ -68,8 +62,14 @@ pub(super) fn mailbox<'a>(
     if input.get(local_end) != Some(&b'@') {
         return Err(error(MailboxErrorKind::ExpectedAt, local_end));
     }
-    let local_part = slice(input, text, start, local_end)
-        .ok_or_else(|| error(MailboxErrorKind::InvalidUtf8, start))?;
+    let local_text = || {
+        slice(input, text, start, local_end)
+            .ok_or_else(|| error(MailboxErrorKind::InvalidUtf8, start))
+    };
+    // A local part of ASCII atext is text; any other is checked before the domain.
+    if local_utf8 {
+        local_text()?;
+    }
     let domain_start = local_end + 1;
     if input.get(domain_start) == Some(&b'[') {
         let close = input
@@ -81,14 +81,8 @@ pub(super) fn mailbox<'a>(
             .ok_or_else(|| error(MailboxErrorKind::InvalidAddressLiteral, domain_start))?;
         let literal = address_literal(input.get(domain_start + 1..close).unwrap_or_default())
             .ok_or_else(|| error(MailboxErrorKind::InvalidAddressLiteral, domain_start))?;
-        return Ok((
-            MailboxRef {
-                local_part,
-                domain: DomainRef::Parsed(Box::new(literal)),
-                utf8: local_utf8,
-            },
-            close + 1,
-        ));
+        let domain = MailboxDomain::AddressLiteral(literal);
+        return Ok((MailboxRef::parsed(local_text()?, domain, false), close + 1));
     }
     let domain_end = domain_start
         + input
@@ -97,15 +91,18 @@ pub(super) fn mailbox<'a>(
             .iter()
             .take_while(|&&byte| byte != b'>')
             .count();
-    let (domain, domain_utf8) = domain(input, text, domain_start, domain_end)?;
-    Ok((
-        MailboxRef {
-            local_part,
-            domain,
-            utf8: local_utf8 || domain_utf8,
-        },
-        domain_end,
-    ))
+    let mailbox = match domain(input, domain_start, domain_end)? {
+        // The whole mailbox is text: its local part is, and a plain name is ASCII.
+        None => MailboxRef::plain(
+            slice(input, text, start, domain_end)
+                .ok_or_else(|| error(MailboxErrorKind::InvalidUtf8, start))?,
+            local_end - start,
+        ),
+        Some((domain, domain_utf8)) => {
+            MailboxRef::parsed(local_text()?, MailboxDomain::Domain(domain), domain_utf8)
+        }
+    };
+    Ok((mailbox, domain_end))
 }
 
 /// `Local-part = Dot-string / Quoted-string`; returns the end offset and whether it holds UTF-8.
@@ -159,14 +156,10 @@ fn local_part(input: &[u8], start: usize) -> Result<(usize, bool), MailboxError>
 /// `Domain = sub-domain *("." sub-domain)`, RFC 5321 §4.1.2 (no trailing dot), U-labels
 /// allowed (RFC 6531 §3.3).
 ///
-/// A name of plain LDH labels is kept as written; any other goes through [`Domain::parse`]
-/// (IDNA, or the exact error).
-fn domain<'a>(
-    input: &'a [u8],
-    text: Option<&'a str>,
-    start: usize,
-    end: usize,
-) -> Result<(DomainRef<'a>, bool), MailboxError> {
+/// `None` for a name of plain LDH labels, which the caller keeps as written; any other goes
+/// through [`Domain::parse`] (IDNA, or the exact error) and comes back with whether it was
+/// written in UTF-8.
+fn domain(input: &[u8], start: usize, end: usize) -> Result<Option<(Domain, bool)>, MailboxError> {
     let bytes = input.get(start..end).unwrap_or_default();
     if bytes.ends_with(b".") {
         return Err(error(
@@ -174,10 +167,8 @@ fn domain<'a>(
             end,
         ));
     }
-    if plain_ldh(bytes).is_some()
-        && let Some(name) = slice(input, text, start, end)
-    {
-        return Ok((DomainRef::Plain(name), false));
+    if plain_ldh(bytes).is_some() {
+        return Ok(None);
     }
     let domain = Domain::parse(bytes).map_err(|domain_error| {
         let offset = match domain_error {
@@ -186,7 +177,7 @@ fn domain<'a>(
         };
         error(MailboxErrorKind::InvalidDomain(domain_error), offset)
     })?;
-    Ok((DomainRef::Converted(domain), !bytes.is_ascii()))
+    Ok(Some((domain, !bytes.is_ascii())))
 }
 
 /// `input[start..end]` as text: sliced from `text` when the input is known to be text, checked

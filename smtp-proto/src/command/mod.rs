@@ -100,7 +100,7 @@ pub enum ForwardPath {
 
 /// The argument of RCPT TO as the command line holds it; [`ForwardPathRef::into_owned`] gives
 /// the [`ForwardPath`] a session keeps.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ForwardPathRef<'a> {
     /// `<Postmaster>` without a domain.
     Postmaster,

@@ -374,7 +374,7 @@ fn for_each_param<'a>(
         }
         let start = position;
         position += 1;
-        while at(position).is_some_and(|byte| byte.is_ascii_alphanumeric() || byte == b'-') {
+        while at(position).is_some_and(|byte| class(byte) & KEYWORD != 0) {
             position += 1;
         }
         let keyword = input.get(start..position).unwrap_or_default();
@@ -383,7 +383,7 @@ fn for_each_param<'a>(
             // esmtp-value = 1*(%d33-60 / %d62-126), with UTF-8 from RFC 6531 §3.3.
             position += 1;
             let value_start = position;
-            while at(position).is_some_and(|byte| matches!(byte, 33..=60 | 62..=126 | 0x80..)) {
+            while at(position).is_some_and(|byte| class(byte) & VALUE != 0) {
                 position += 1;
             }
             if position == value_start {
@@ -401,6 +401,34 @@ fn for_each_param<'a>(
         }
     }
     first_error.map_or(Ok(()), Err)
+}
+
+/// [`CLASSES`] bit: the octet may continue an `esmtp-keyword` (ALPHA / DIGIT / "-").
+const KEYWORD: u8 = 1;
+/// [`CLASSES`] bit: the octet may be in an `esmtp-value` (%d33-60 / %d62-126, and UTF-8 from
+/// RFC 6531 §3.3).
+const VALUE: u8 = 2;
+
+/// The classes of each octet, built at compile time: one load per octet in the parameter scan.
+static CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut octet: u8 = 0;
+    let mut slots: &mut [u8] = &mut table;
+    while let [slot, rest @ ..] = slots {
+        if octet.is_ascii_alphanumeric() || octet == b'-' {
+            *slot |= KEYWORD;
+        }
+        if matches!(octet, 33..=60 | 62..=126 | 0x80..) {
+            *slot |= VALUE;
+        }
+        octet = octet.wrapping_add(1);
+        slots = rest;
+    }
+    table
+};
+
+fn class(octet: u8) -> u8 {
+    CLASSES.get(usize::from(octet)).copied().unwrap_or(0)
 }
 
 /// `NOTIFY="NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`, RFC 3461 §4.1.
