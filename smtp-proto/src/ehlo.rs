@@ -154,7 +154,7 @@ impl<'a> Extension<'a> {
         // ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"), ended by a space or the line.
         let keyword_len = line
             .bytes()
-            .position(|byte| !(byte.is_ascii_alphanumeric() || byte == b'-'))
+            .position(|byte| !crate::command::is_keyword_octet(byte))
             .unwrap_or(line.len());
         let (keyword, rest) = line.split_at_checked(keyword_len)?;
         let keyword_ok = keyword

@@ -27,6 +27,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+pub(crate) use parameters::is_keyword_octet;
 pub use parameters::{
     Body, MailAuth, MailParameters, Notify, OriginalRecipient, RcptParameters, Ret,
 };

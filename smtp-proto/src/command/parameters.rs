@@ -431,6 +431,12 @@ fn class(octet: u8) -> u8 {
     CLASSES.get(usize::from(octet)).copied().unwrap_or(0)
 }
 
+/// Whether `octet` may continue an `esmtp-keyword`, the same rule as `ehlo-keyword`
+/// (RFC 5321 §4.1.1.1, §4.1.2).
+pub(crate) fn is_keyword_octet(octet: u8) -> bool {
+    class(octet) & KEYWORD != 0
+}
+
 /// `NOTIFY="NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`, RFC 3461 §4.1.
 fn notify(value: &str) -> Option<Notify> {
     if value.eq_ignore_ascii_case("NEVER") {
