@@ -5,6 +5,8 @@
 //! Nothing here opens a socket or reads a clock. [`Command::parse`] and [`Reply::parse`] turn
 //! bytes into values and back; [`server::Server`] takes the bytes a client sends and hands back
 //! the bytes to answer, the decisions it needs from the application, and the message data.
+//! A parsed command borrows its line, paths included (checked against the grammar but not
+//! copied), so parsing one allocates nothing; `into_owned` keeps what must outlive the line.
 //!
 //! ```
 //! use tegami_smtp_proto::server::{Event, Server, ServerConfig};
