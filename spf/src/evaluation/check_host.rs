@@ -3,11 +3,11 @@
 //! The machine runs this from the start on every poll. A run that needs an answer it does not
 //! have stops and lists every query it can name at that point; with the same answers, a run
 //! always takes the same path, so replaying is exact and keeps the counting of §4.6.4 simple.
+//! What a run finished is kept ([`Settled`]), so a replay steps over it.
 
 use core::fmt::Write as _;
 use core::net::IpAddr;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use tegami_core::ascii;
 use tegami_core::dns::{Answer, DnsError, QueryKind, Record as DnsRecord};
@@ -15,7 +15,7 @@ use tegami_core::dns::{Answer, DnsError, QueryKind, Record as DnsRecord};
 use super::{Config, Identity, SpfResult, Verdict};
 use crate::macro_string::{MacroContext, MacroString, nibbles};
 use crate::network::in_network;
-use crate::record::{DualCidr, Mechanism, Qualifier, Record};
+use crate::record::{DualCidr, Mechanism, Qualifier, Record, RecordError};
 
 /// What the caller asked: the identity to check.
 #[derive(Debug, Clone)]
@@ -70,12 +70,84 @@ impl Input {
     }
 }
 
+/// An answer the machine holds, with what its TXT records make of SPF, read once when it
+/// arrived: every run borrows the same parsed record.
+#[derive(Debug, Clone)]
+pub(super) struct Known {
+    /// The name asked, lower case.
+    name: String,
+    kind: QueryKind,
+    answer: Answer,
+    /// For an answer with records: its SPF record, or why there is none to use (§4.5).
+    spf: Option<SpfTxt>,
+}
+
+/// The SPF record among a TXT answer's records (§4.5).
+#[derive(Debug, Clone)]
+enum SpfTxt {
+    /// No record starts with `v=spf1`.
+    Absent,
+    /// More than one does.
+    Several,
+    /// The one SPF record is not UTF-8.
+    NotText,
+    /// The one SPF record does not parse.
+    Invalid(RecordError),
+    /// The record.
+    Record(Record),
+}
+
+impl Known {
+    pub(super) fn new(name: String, kind: QueryKind, answer: Answer) -> Known {
+        let spf = match (&answer, kind) {
+            (Ok(records), QueryKind::Txt) => Some(SpfTxt::read(records)),
+            _ => None,
+        };
+        Known {
+            name,
+            kind,
+            answer,
+            spf,
+        }
+    }
+}
+
+impl SpfTxt {
+    fn read(records: &[DnsRecord]) -> SpfTxt {
+        let mut spf = records.iter().filter_map(|record| match record {
+            DnsRecord::Txt(txt) => Some(txt.joined()).filter(|t| Record::is_spf(t)),
+            _ => None,
+        });
+        let text = match (spf.next(), spf.next()) {
+            (None, _) => return SpfTxt::Absent,
+            (Some(_), Some(_)) => return SpfTxt::Several,
+            (Some(text), None) => text,
+        };
+        match core::str::from_utf8(&text) {
+            Ok(text) => match Record::parse(text) {
+                Ok(record) => SpfTxt::Record(record),
+                Err(error) => SpfTxt::Invalid(error),
+            },
+            Err(_) => SpfTxt::NotText,
+        }
+    }
+}
+
 /// Why a run stopped before its end.
 enum Stop {
     /// An answer is missing; the run lists what it needs.
     Missing,
     /// A result that ends the whole evaluation (`temperror`, `permerror`).
     Final(SpfResult, String),
+}
+
+/// A DNS-querying term that a run finished: whether it matched, and the counts of §4.6.4 after
+/// it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Settled {
+    matched: bool,
+    dns_terms: u32,
+    void_lookups: u32,
 }
 
 /// The result of one `check_host()` call.
@@ -89,12 +161,11 @@ struct HostResult {
 pub(super) struct Run<'a> {
     input: &'a Input,
     config: &'a Config,
-    answers: &'a [(String, QueryKind, Answer)],
-    /// SPF records parsed by earlier runs, by the index of their answer: a replay reads each
-    /// once.
-    records: &'a mut Vec<(usize, Arc<Record>)>,
+    answers: &'a [Known],
     /// The queries a stopped run needs (a buffer the machine keeps from poll to poll).
     missing: &'a mut Vec<(String, QueryKind)>,
+    /// What earlier runs learnt of the DNS-querying terms they finished, by place.
+    settled: &'a mut Vec<Option<Settled>>,
     dns_terms: u32,
     void_lookups: u32,
 }
@@ -103,17 +174,17 @@ impl<'a> Run<'a> {
     pub(super) fn new(
         input: &'a Input,
         config: &'a Config,
-        answers: &'a [(String, QueryKind, Answer)],
-        records: &'a mut Vec<(usize, Arc<Record>)>,
+        answers: &'a [Known],
         missing: &'a mut Vec<(String, QueryKind)>,
+        settled: &'a mut Vec<Option<Settled>>,
     ) -> Run<'a> {
         missing.clear();
         Run {
             input,
             config,
             answers,
-            records,
             missing,
+            settled,
             dns_terms: 0,
             void_lookups: 0,
         }
@@ -175,10 +246,13 @@ impl<'a> Run<'a> {
 
         // §4.6: directives left to right; the first match decides.
         for directive in record.directives() {
-            if directive.mechanism.queries_dns() {
+            let matched = if directive.mechanism.queries_dns() {
                 self.count_dns_term()?;
-            }
-            if self.matches(&directive.mechanism, domain)? {
+                self.settled_match(&directive.mechanism, domain)?
+            } else {
+                self.matches(&directive.mechanism, domain)?
+            };
+            if matched {
                 let result = match directive.qualifier {
                     Qualifier::Pass => SpfResult::Pass,
                     Qualifier::Fail => SpfResult::Fail,
@@ -194,7 +268,7 @@ impl<'a> Run<'a> {
                     });
                 }
                 let explanation = match result {
-                    SpfResult::Fail => Some(self.explain(&record, domain)?),
+                    SpfResult::Fail => Some(self.explain(record, domain)?),
                     _ => None,
                 };
                 // The directive as written, once: the reason repeats it. Both are sized up
@@ -234,57 +308,65 @@ impl<'a> Run<'a> {
         )
     }
 
-    /// The one SPF record of `domain` (§4.4, §4.5), parsed once per evaluation; or the result
-    /// that its absence, plurality or brokenness gives.
+    /// The one SPF record of `domain` (§4.4, §4.5), parsed when its answer arrived; or the
+    /// result that its absence, plurality or brokenness gives.
     fn spf_record(
         &mut self,
         domain: &str,
-    ) -> Result<Result<Arc<Record>, (SpfResult, String)>, Stop> {
+    ) -> Result<Result<&'a Record, (SpfResult, String)>, Stop> {
         let at = self.lookup_at(domain, QueryKind::Txt)?;
-        if let Some((_, record)) = self.records.iter().find(|(known, _)| Some(*known) == at) {
-            return Ok(Ok(Arc::clone(record)));
-        }
-        let answer = self.answer_at(at);
-        let records = match answer {
-            Err(DnsError::Temporary) => {
-                return Ok(Err((
-                    SpfResult::TempError,
-                    format!("DNS failure looking up {domain}"),
-                )));
-            }
-            Err(_) => return Ok(Err((SpfResult::None, format!("no SPF record at {domain}")))),
-            Ok(records) => records,
+        let answers: &'a [Known] = self.answers;
+        let Some(known) = at.and_then(|at| answers.get(at)) else {
+            return Ok(Err((SpfResult::None, format!("no SPF record at {domain}"))));
         };
-        let mut spf = records.iter().filter_map(|record| match record {
-            DnsRecord::Txt(txt) => Some(txt.joined()).filter(|t| Record::is_spf(t)),
-            _ => None,
-        });
-        let text = match (spf.next(), spf.next()) {
-            (None, _) => return Ok(Err((SpfResult::None, format!("no SPF record at {domain}")))),
-            (Some(_), Some(_)) => {
-                return Ok(Err((
-                    SpfResult::PermError,
-                    format!("more than one SPF record at {domain}"),
-                )));
+        Ok(match (&known.answer, &known.spf) {
+            (Err(DnsError::Temporary), _) => Err((
+                SpfResult::TempError,
+                format!("DNS failure looking up {domain}"),
+            )),
+            (Err(_), _) | (Ok(_), None | Some(SpfTxt::Absent)) => {
+                Err((SpfResult::None, format!("no SPF record at {domain}")))
             }
-            (Some(text), None) => text,
-        };
-        let Ok(text) = core::str::from_utf8(&text) else {
-            return Ok(Err((
+            (Ok(_), Some(SpfTxt::Several)) => Err((
+                SpfResult::PermError,
+                format!("more than one SPF record at {domain}"),
+            )),
+            (Ok(_), Some(SpfTxt::NotText)) => Err((
                 SpfResult::PermError,
                 format!("SPF record at {domain} is not text"),
-            )));
-        };
-        match Record::parse(text) {
-            Ok(record) => {
-                let record = Arc::new(record);
-                if let Some(at) = at {
-                    self.records.push((at, Arc::clone(&record)));
-                }
-                Ok(Ok(record))
+            )),
+            (Ok(_), Some(SpfTxt::Invalid(error))) => {
+                Err((SpfResult::PermError, format!("{domain}: {error}")))
             }
-            Err(error) => Ok(Err((SpfResult::PermError, format!("{domain}: {error}")))),
+            (Ok(_), Some(SpfTxt::Record(record))) => Ok(record),
+        })
+    }
+
+    /// Whether a mechanism that queries DNS matches, from the run before when it got that far:
+    /// a replay walks a settled `include` in one step instead of its whole subtree.
+    ///
+    /// A term is known by its place among the DNS-querying terms (the count just taken): with
+    /// the answers only ever growing, every run takes the same path up to where the last one
+    /// stopped, so the same place is the same term with the same counts.
+    fn settled_match(&mut self, mechanism: &Mechanism, domain: &str) -> Result<bool, Stop> {
+        let place = self.dns_terms as usize;
+        if let Some(Some(settled)) = self.settled.get(place) {
+            self.dns_terms = settled.dns_terms;
+            self.void_lookups = settled.void_lookups;
+            return Ok(settled.matched);
         }
+        let matched = self.matches(mechanism, domain)?;
+        if self.settled.len() <= place {
+            self.settled.resize(place + 1, None);
+        }
+        if let Some(slot) = self.settled.get_mut(place) {
+            *slot = Some(Settled {
+                matched,
+                dns_terms: self.dns_terms,
+                void_lookups: self.void_lookups,
+            });
+        }
+        Ok(matched)
     }
 
     /// Whether `mechanism` matches, §5.
@@ -577,9 +659,11 @@ impl<'a> Run<'a> {
             return Ok(None);
         }
         // A handful of answers at most: a scan beats hashing a lower-cased copy of the name.
-        match self.answers.iter().position(|(known, known_kind, _)| {
-            *known_kind == kind && known.eq_ignore_ascii_case(name)
-        }) {
+        match self
+            .answers
+            .iter()
+            .position(|known| known.kind == kind && known.name.eq_ignore_ascii_case(name))
+        {
             Some(at) => Ok(Some(at)),
             None => {
                 self.missing.push((name.to_ascii_lowercase(), kind));
@@ -590,9 +674,9 @@ impl<'a> Run<'a> {
 
     /// The answer at `at` from [`Run::lookup_at`].
     fn answer_at(&self, at: Option<usize>) -> &'a Answer {
-        let answers: &'a [(String, QueryKind, Answer)] = self.answers;
+        let answers: &'a [Known] = self.answers;
         at.and_then(|at| answers.get(at))
-            .map_or(&NO_SUCH_NAME, |(_, _, answer)| answer)
+            .map_or(&NO_SUCH_NAME, |known| &known.answer)
     }
 
     /// The answers to several queries that may run together; a stop lists every missing one.

@@ -131,10 +131,11 @@ pub struct Evaluation {
     input: check_host::Input,
     config: Config,
     book: Outstanding,
-    answers: Vec<(String, QueryKind, Answer)>,
-    records: Vec<(usize, std::sync::Arc<crate::record::Record>)>,
+    answers: Vec<check_host::Known>,
     /// What the last run missed, kept to be reused by the next.
     missing: Vec<(String, QueryKind)>,
+    /// The DNS-querying terms earlier runs finished.
+    settled: Vec<Option<check_host::Settled>>,
 }
 
 impl Evaluation {
@@ -156,8 +157,8 @@ impl Evaluation {
             config,
             book: Outstanding::default(),
             answers: Vec::new(),
-            records: Vec::new(),
             missing: Vec::new(),
+            settled: Vec::new(),
         }
     }
 
@@ -168,7 +169,8 @@ impl Evaluation {
     /// [`MisuseError`] for an unknown id or one answered before.
     pub fn handle_answer(&mut self, id: QueryId, answer: Answer) -> Result<(), MisuseError> {
         let (name, kind) = self.book.answer(id)?;
-        self.answers.push((name, kind, answer));
+        self.answers
+            .push(check_host::Known::new(name, kind, answer));
         Ok(())
     }
 
@@ -176,7 +178,9 @@ impl Evaluation {
     ///
     /// The evaluation runs from the start with the answers it has each time, so it always sees
     /// the same record texts in the same order; it stops at the first lookup it has no answer
-    /// for and hands out every query it can already name.
+    /// for and hands out every query it can already name. A DNS-querying term that an earlier
+    /// run finished (an `include` with its whole subtree) is taken as it came out then, so a
+    /// run costs the terms still open rather than the whole path again.
     pub fn poll(&mut self) -> Step<Verdict> {
         // A poll after the verdict runs again over the same answers, so it gives the same
         // verdict without the machine keeping a copy of it.
@@ -184,8 +188,8 @@ impl Evaluation {
             &self.input,
             &self.config,
             &self.answers,
-            &mut self.records,
             &mut self.missing,
+            &mut self.settled,
         )
         .evaluate();
         match verdict {
