@@ -6,8 +6,9 @@
 //!
 //! Inputs: a header block of many fields, one field folded over many lines, a large base64
 //! part decoded, a Subject of many encoded words decoded, a multipart of many parts, MIME
-//! nested to the depth limit and beyond, a DKIM-Signature with a very long `h=`, and an
-//! aggregate report of many records.
+//! nested to the depth limit and beyond, a Content-Type of many words and no parameter, a
+//! Content-Type of many parameters (plain and RFC 2231 sections), a DKIM-Signature with a very
+//! long `h=`, and an aggregate report of many records.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -53,6 +54,30 @@ fn big_base64(n: usize) -> Vec<u8> {
     for _ in 0..3_000 * n {
         m.push_str(line);
     }
+    m.into_bytes()
+}
+
+/// A Content-Type value of many words and no `=`: every word follows white space, where a
+/// parameter could start without its `;`.
+fn content_type_words(n: usize) -> Vec<u8> {
+    let mut m = String::from("From: a@example.com\r\nContent-Type: text/plain; a");
+    for i in 0..2_000 * n {
+        let _ = write!(m, " word{i}");
+        if i % 8 == 7 {
+            m.push_str("\r\n");
+        }
+    }
+    m.push_str("\r\n\r\nbody\r\n");
+    m.into_bytes()
+}
+
+/// A Content-Type of many parameters, half of them RFC 2231 sections, names repeating.
+fn content_type_parameters(n: usize) -> Vec<u8> {
+    let mut m = String::from("From: a@example.com\r\nContent-Type: text/plain");
+    for i in 0..1_000 * n {
+        let _ = write!(m, ";\r\n p{}*{}={i}", i % (500 * n), i % 2);
+    }
+    m.push_str("\r\n\r\nbody\r\n");
     m.into_bytes()
 }
 
@@ -122,13 +147,15 @@ fn many_records(n: usize) -> Vec<u8> {
 type Input = fn(usize) -> Vec<u8>;
 
 fn mime_inputs(c: &mut Criterion) {
-    let inputs: [(&str, Input); 6] = [
+    let inputs: [(&str, Input); 8] = [
         ("mime_many_fields", many_fields),
         ("mime_long_folded_field", long_folded_field),
         ("mime_base64_part", big_base64),
         ("mime_encoded_words", encoded_words),
         ("mime_many_parts", many_parts),
         ("mime_deep_nesting", deep_nesting),
+        ("mime_content_type_words", content_type_words),
+        ("mime_content_type_parameters", content_type_parameters),
     ];
     for (name, make) in inputs {
         let mut group = c.benchmark_group(name);

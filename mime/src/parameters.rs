@@ -26,6 +26,7 @@
 //! ```
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use crate::encoded_word::charset_encoding;
 
@@ -141,75 +142,65 @@ impl ContentType {
     }
 }
 
+/// One parameter as written: its lower-case name without `*0` or `*`, the section index, whether
+/// it was extended (`name*=` or `name*0*=`), and its value with quotes resolved.
+type RawParameter = (String, Option<u32>, bool, String);
+
 /// Splits `type/subtype; a=b; ...` into the head and the joined parameters.
+///
+/// Linear in the value's length whatever it holds: the pieces are read in one pass, and
+/// parameters are grouped by name through a map rather than by comparing every pair.
 fn split_value(value: &[u8]) -> (String, Vec<(String, String)>) {
     let lossy = String::from_utf8_lossy(value);
     let text = strip_comments(&lossy);
+    let mut head: Option<String> = None;
+    let mut raw: Vec<RawParameter> = Vec::new();
     // Parameters that lack their `;` (`a=b c=d`, or right after the type) are still read as
     // parameters: a token value cannot hold white space, so the next `name=` starts another.
-    let pieces: Vec<&str> = split_unquoted(&text, ';')
-        .into_iter()
-        .flat_map(split_missing_semicolons)
-        .collect();
-    let mut pieces = pieces.into_iter();
-    let head = pieces.next().unwrap_or_default().to_owned();
-    // (name, index, extended, raw value)
-    let mut raw: Vec<(String, Option<u32>, bool, String)> = Vec::new();
-    for piece in pieces {
-        let Some((name, value)) = piece.split_once('=') else {
-            continue;
-        };
-        let name = name.trim().to_ascii_lowercase();
-        let value = value.trim();
-        if value.is_empty() {
-            // `name=` with no value is no parameter (a value is a token or a quoted string).
-            continue;
+    for_each_piece(&text, &mut |piece| {
+        if head.is_none() {
+            head = Some(piece.to_owned());
+            return;
         }
-        let value = if value.starts_with('"') {
-            unquote(value)
-        } else {
-            value.to_owned()
-        };
-        let (base, extended) = match name.strip_suffix('*') {
-            Some(base) => (base.to_owned(), true),
-            None => (name.clone(), false),
-        };
-        let (base, index) = match base.rsplit_once('*') {
-            Some((stem, index))
-                if !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                (stem.to_owned(), index.parse::<u32>().ok())
-            }
-            _ => (base, None),
-        };
-        if base.is_empty() {
-            continue;
+        if let Some(parameter) = raw_parameter(piece) {
+            raw.push(parameter);
         }
-        raw.push((base, index, extended, value));
-    }
+    });
+    let head = head.unwrap_or_default();
     // Without RFC 2231 sections or charsets (most values): each name's first value.
     if raw
         .iter()
         .all(|(_, index, extended, _)| index.is_none() && !extended)
     {
         let mut parameters: Vec<(String, String)> = Vec::with_capacity(raw.len());
+        let mut seen = Names::new(raw.len());
         for (name, _, _, value) in raw {
-            if !parameters.iter().any(|(known, _)| *known == name) {
+            if !seen.contains_or_add(&name, &parameters) {
                 parameters.push((name, value));
             }
         }
         return (head, parameters);
     }
-    let mut parameters: Vec<(String, String)> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    for (name, _, _, _) in &raw {
-        if !names.contains(name) {
-            names.push(name.clone());
+    // Each name once, in order of first appearance, with where its pieces are.
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::with_capacity(raw.len());
+    for (at, (name, _, _, _)) in raw.iter().enumerate() {
+        match group_of.get(name.as_str()) {
+            Some(&group) => {
+                if let Some((_, members)) = groups.get_mut(group) {
+                    members.push(at);
+                }
+            }
+            None => {
+                group_of.insert(name, groups.len());
+                groups.push((name, vec![at]));
+            }
         }
     }
-    for name in names {
-        let mut segments: Vec<&(String, Option<u32>, bool, String)> =
-            raw.iter().filter(|(n, _, _, _)| *n == name).collect();
+    let mut parameters: Vec<(String, String)> = Vec::with_capacity(groups.len());
+    for (name, members) in &groups {
+        let mut segments: Vec<&RawParameter> =
+            members.iter().filter_map(|&at| raw.get(at)).collect();
         // A plain `name=` wins over a lone extended `name*=` only when no extended form exists;
         // RFC 2231 §4 says the extended form carries the real value.
         let has_extended = segments.iter().any(|(_, _, extended, _)| *extended);
@@ -250,9 +241,66 @@ fn split_value(value: &[u8]) -> (String, Vec<(String, String)>) {
             Some(encoding) => encoding.decode(&bytes).0.into_owned(),
             None => String::from_utf8_lossy(&bytes).into_owned(),
         };
-        parameters.push((name, text));
+        parameters.push(((*name).to_owned(), text));
     }
     (head, parameters)
+}
+
+/// The parameter names kept so far: a look along the list while it is short, a set once it is
+/// long (so that thousands of parameters cost no more than linear time).
+enum Names {
+    Few,
+    Many(HashSet<String>),
+}
+
+impl Names {
+    fn new(count: usize) -> Names {
+        if count > 16 {
+            Names::Many(HashSet::with_capacity(count))
+        } else {
+            Names::Few
+        }
+    }
+
+    /// Whether `name` was kept before (`kept` holds what was kept, for the short case); notes
+    /// it if not.
+    fn contains_or_add(&mut self, name: &str, kept: &[(String, String)]) -> bool {
+        match self {
+            Names::Few => kept.iter().any(|(known, _)| known == name),
+            Names::Many(set) => !set.insert(name.to_owned()),
+        }
+    }
+}
+
+/// One `name=value` piece read: `None` for a piece without `=`, without a value, or without a
+/// name.
+fn raw_parameter(piece: &str) -> Option<RawParameter> {
+    let (name, value) = piece.split_once('=')?;
+    let name = name.trim();
+    let value = value.trim();
+    if value.is_empty() {
+        // `name=` with no value is no parameter (a value is a token or a quoted string).
+        return None;
+    }
+    let (base, extended) = match name.strip_suffix('*') {
+        Some(base) => (base, true),
+        None => (name, false),
+    };
+    let (base, index) = match base.rsplit_once('*') {
+        Some((stem, index)) if !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()) => {
+            (stem, index.parse::<u32>().ok())
+        }
+        _ => (base, None),
+    };
+    if base.is_empty() {
+        return None;
+    }
+    let value = if value.starts_with('"') {
+        unquote(value)
+    } else {
+        value.to_owned()
+    };
+    Some((base.to_ascii_lowercase(), index, extended, value))
 }
 
 /// Removes `(comments)` outside quoted strings (RFC 5322 §3.2.2: they nest, and hold quoted
@@ -293,45 +341,62 @@ pub(crate) fn strip_comments(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Hands out the pieces of `text`: split on `;` outside quoted strings, and each of those
+/// before every `name=` that follows white space outside quotes, where a `;` is missing.
+fn for_each_piece<'t>(text: &'t str, out: &mut impl FnMut(&'t str)) {
+    let mut start = 0;
+    for (at, c, outside) in quote_aware(text) {
+        if c == ';' && outside {
+            split_missing_semicolons(text.get(start..at).unwrap_or_default(), out);
+            start = at + c.len_utf8();
+        }
+    }
+    split_missing_semicolons(text.get(start..).unwrap_or_default(), out);
+}
+
 /// Splits `piece` before every `name=` that follows white space outside quotes, where a `;`
 /// is missing.
-fn split_missing_semicolons(piece: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+///
+/// Each candidate looks ahead to the next `=`, which is found once and kept until passed, and
+/// reads the name only as far as its first character that cannot be in one: a piece of many
+/// words and no `=` costs one pass, not a search per word.
+fn split_missing_semicolons<'t>(piece: &'t str, out: &mut impl FnMut(&'t str)) {
     let mut start = 0;
     let mut previous_space = false;
+    // The first `=` at or after the place looked at, once searched for.
+    let mut next_equals: Option<Option<usize>> = None;
     for (at, c, outside) in quote_aware(piece) {
         if previous_space && outside && !c.is_whitespace() && at > start {
-            let rest = piece.get(at..).unwrap_or_default();
-            let starts_parameter = rest.split_once('=').is_some_and(|(name, _)| {
-                !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|n| n.is_ascii_alphanumeric() || "-_.*!#$%&'+^`{|}~".contains(n))
-            });
+            let equals = match next_equals {
+                Some(Some(equals)) if equals >= at => Some(equals),
+                Some(None) => None,
+                _ => {
+                    let found = piece
+                        .get(at..)
+                        .and_then(|rest| rest.find('='))
+                        .map(|offset| at + offset);
+                    next_equals = Some(found);
+                    found
+                }
+            };
+            let starts_parameter =
+                equals
+                    .and_then(|equals| piece.get(at..equals))
+                    .is_some_and(|name| {
+                        !name.is_empty()
+                            && name.chars().all(|n| {
+                                n.is_ascii_alphanumeric() || "-_.*!#$%&'+^`{|}~".contains(n)
+                            })
+                    });
             let before = piece.get(start..at).unwrap_or_default();
             if starts_parameter && !before.trim().is_empty() {
-                out.push(before);
+                out(before);
                 start = at;
             }
         }
         previous_space = c.is_whitespace();
     }
-    out.push(piece.get(start..).unwrap_or_default());
-    out
-}
-
-/// Splits on `separator` outside quoted strings.
-fn split_unquoted(text: &str, separator: char) -> Vec<&str> {
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    for (at, c, outside) in quote_aware(text) {
-        if c == separator && outside {
-            pieces.push(text.get(start..at).unwrap_or_default());
-            start = at + c.len_utf8();
-        }
-    }
-    pieces.push(text.get(start..).unwrap_or_default());
-    pieces
+    out(piece.get(start..).unwrap_or_default());
 }
 
 /// The characters of `text` with their offsets and whether each stands outside a quoted
@@ -449,6 +514,31 @@ mod tests {
         // Shift_JIS in an extended value.
         let ct = ContentType::parse(b"application/pdf; name*=shift_jis''%93%FA%96%7B.pdf");
         assert_eq!(ct.parameter("name"), Some("日本.pdf"));
+    }
+
+    #[test]
+    fn many_parameters_keep_the_first_of_each_name() {
+        // Past the short-list threshold names are kept in a set: the same answers either way.
+        for count in [3, 40, 5_000] {
+            let mut value = String::from("text/plain");
+            for at in 0..count {
+                value.push_str(&format!("; p{}={at}", at % (count / 2 + 1)));
+            }
+            let ct = ContentType::parse(value.as_bytes());
+            assert_eq!(ct.parameters().len(), count / 2 + 1, "{count}");
+            assert_eq!(ct.parameter("p0"), Some("0"));
+            assert_eq!(ct.parameter("p1"), Some("1"));
+        }
+    }
+
+    #[test]
+    fn many_words_without_a_parameter_are_one_piece() {
+        let value = format!("text/plain; a{}", " b".repeat(20_000));
+        let ct = ContentType::parse(value.as_bytes());
+        assert!(ct.is_valid());
+        assert!(ct.parameters().is_empty());
+        let ct = ContentType::parse(b"text/plain; charset=utf-8 format=flowed x");
+        assert_eq!(ct.parameter("format"), Some("flowed x"));
     }
 
     #[test]
