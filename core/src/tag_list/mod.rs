@@ -93,12 +93,9 @@ impl<'a> TagList<'a> {
     ///
     /// [`TagListErrorKind::DuplicateTag`] (offset: the index of the tag) if a name repeats.
     pub fn from_tags(tags: Vec<Tag<'a>>) -> Result<TagList<'a>, TagListError> {
+        let mut names = None;
         for (index, tag) in tags.iter().enumerate() {
-            if tags
-                .iter()
-                .take(index)
-                .any(|earlier| earlier.name == tag.name)
-            {
+            if parse::is_duplicate(tags.get(..index).unwrap_or_default(), &mut names, tag.name) {
                 return Err(TagListError {
                     kind: TagListErrorKind::DuplicateTag,
                     offset: index,

@@ -1,5 +1,6 @@
 //! The RFC 6376 §3.2 grammar over bytes, in one pass.
 
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use super::{Tag, TagList, TagListError, TagListErrorKind};
@@ -13,6 +14,9 @@ pub(super) fn tag_list(input: &[u8]) -> Result<TagList<'_>, TagListError> {
         .map_err(|utf8| error(TagListErrorKind::InvalidValue, utf8.valid_up_to()))?;
     let bytes = text.as_bytes();
     let mut tags: Vec<Tag<'_>> = Vec::with_capacity(8);
+    // The names seen, once the list is long enough that comparing with each earlier one would
+    // make a hostile list of many tags cost quadratic time.
+    let mut names: Option<BTreeSet<&str>> = None;
     let mut spec_start = 0;
     loop {
         // A value cannot hold ';', so each tag-spec runs to the next one.
@@ -39,7 +43,7 @@ pub(super) fn tag_list(input: &[u8]) -> Result<TagList<'_>, TagListError> {
             ));
         }
         let tag = tag_spec(text, position, spec_end)?;
-        if tags.iter().any(|earlier| same_name(earlier.name, tag.name)) {
+        if is_duplicate(&tags, &mut names, tag.name) {
             return Err(error(TagListErrorKind::DuplicateTag, spec_start));
         }
         tags.push(tag);
@@ -167,6 +171,29 @@ fn skip_fws(input: &[u8], mut position: usize) -> Result<usize, TagListError> {
 fn error(kind: TagListErrorKind, offset: usize) -> TagListError {
     TagListError { kind, offset }
 }
+
+/// Whether `name` is among the names of `earlier` (which `names` holds too, once made): a look
+/// along the list while it is short, a set past [`SHORT_LIST`] tags. The caller pushes the tag
+/// after a `false`.
+pub(super) fn is_duplicate<'t>(
+    earlier: &[Tag<'t>],
+    names: &mut Option<BTreeSet<&'t str>>,
+    name: &'t str,
+) -> bool {
+    if let Some(names) = names {
+        return !names.insert(name);
+    }
+    if earlier.iter().any(|tag| same_name(tag.name, name)) {
+        return true;
+    }
+    if earlier.len() >= SHORT_LIST {
+        *names = Some(earlier.iter().map(|tag| tag.name).chain([name]).collect());
+    }
+    false
+}
+
+/// Past this many tags, names are kept in a set (a DKIM signature has at most 14 tags).
+const SHORT_LIST: usize = 16;
 
 /// Name equality without a library call: names are a few octets long.
 fn same_name(a: &str, b: &str) -> bool {

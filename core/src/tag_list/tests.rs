@@ -1,4 +1,4 @@
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use proptest::prelude::*;
@@ -87,6 +87,35 @@ fn tag_strategy() -> impl Strategy<Value = (String, String)> {
         .prop_filter("value must not end in whitespace", |(_, value)| {
             !value.ends_with(['\r', '\n', '\t', ' '])
         })
+}
+
+#[test]
+fn long_lists_find_duplicates_anywhere() {
+    // Past the short list, names are checked through a set: same answers either way.
+    for count in [3usize, 16, 17, 40, 5_000] {
+        let mut text = String::new();
+        for at in 0..count {
+            text.push_str(&alloc::format!("t{at}=v; "));
+        }
+        let list = TagList::parse(text.as_bytes()).expect("unique names");
+        assert_eq!(list.len(), count);
+        for repeated in [0, count / 2, count - 1] {
+            let with_duplicate = alloc::format!("{text}t{repeated}=again");
+            let error = TagList::parse(with_duplicate.as_bytes()).expect_err("a name twice");
+            assert_eq!(
+                error.kind,
+                TagListErrorKind::DuplicateTag,
+                "{count} {repeated}"
+            );
+            // The offset of the tag-spec, which starts after the last `;`.
+            assert_eq!(error.offset, text.len() - 1, "{count} {repeated}");
+        }
+        let mut tags: Vec<Tag<'_>> = list.iter().collect();
+        assert!(TagList::from_tags(tags.clone()).is_ok());
+        tags.push(Tag::new("t0", "x").expect("valid"));
+        let error = TagList::from_tags(tags).expect_err("a name twice");
+        assert_eq!(error.offset, count);
+    }
 }
 
 proptest! {
