@@ -5,10 +5,11 @@
 //! compare the two rows' MB/s in the same run.
 //!
 //! Inputs: a header block of many fields, one field folded over many lines, a large base64
-//! part decoded, a Subject of many encoded words decoded, a multipart of many parts, MIME
-//! nested to the depth limit and beyond, a Content-Type of many words and no parameter, a
-//! Content-Type of many parameters (plain and RFC 2231 sections), a DKIM-Signature with a very
-//! long `h=`, and an aggregate report of many records.
+//! part decoded, a Subject of many encoded words decoded, a Subject of many unfinished encoded
+//! words, a multipart of many parts, MIME nested to the depth limit and beyond, a Content-Type
+//! of many words and no parameter, a Content-Type of many parameters (plain and RFC 2231
+//! sections), a DKIM-Signature with a very long `h=`, a tag-list of many tags, and an
+//! aggregate report of many records.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -93,6 +94,19 @@ fn encoded_words(n: usize) -> Vec<u8> {
     m.into_bytes()
 }
 
+/// A Subject of many encoded words that never end: each could run to a `?=` far away.
+fn unfinished_encoded_words(n: usize) -> Vec<u8> {
+    let mut m = String::from("From: a@example.com\r\nSubject:");
+    for i in 0..2_000 * n {
+        let _ = write!(m, " =?utf-8?q?w{i}");
+        if i % 8 == 7 {
+            m.push_str("\r\n");
+        }
+    }
+    m.push_str("\r\n\r\nbody\r\n");
+    m.into_bytes()
+}
+
 fn many_parts(n: usize) -> Vec<u8> {
     let mut m =
         String::from("From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n");
@@ -129,6 +143,15 @@ fn long_h(n: usize) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A DKIM-Signature of many (unknown) tags: each name must be checked against the others.
+fn many_tags(n: usize) -> Vec<u8> {
+    let mut value = String::from("v=1; a=rsa-sha256; d=example.com; s=s1; h=from; bh=AAAA; b=AAAA");
+    for i in 0..2_000 * n {
+        let _ = write!(value, "; x{i}=y");
+    }
+    value.into_bytes()
+}
+
 fn many_records(n: usize) -> Vec<u8> {
     let mut xml = String::from(
         "<feedback><report_metadata><org_name>r</org_name><email>e</email><report_id>1</report_id><date_range><begin>0</begin><end>1</end></date_range></report_metadata><policy_published><domain>example.com</domain><p>none</p></policy_published>",
@@ -147,11 +170,12 @@ fn many_records(n: usize) -> Vec<u8> {
 type Input = fn(usize) -> Vec<u8>;
 
 fn mime_inputs(c: &mut Criterion) {
-    let inputs: [(&str, Input); 8] = [
+    let inputs: [(&str, Input); 9] = [
         ("mime_many_fields", many_fields),
         ("mime_long_folded_field", long_folded_field),
         ("mime_base64_part", big_base64),
         ("mime_encoded_words", encoded_words),
+        ("mime_unfinished_encoded_words", unfinished_encoded_words),
         ("mime_many_parts", many_parts),
         ("mime_deep_nesting", deep_nesting),
         ("mime_content_type_words", content_type_words),
@@ -176,15 +200,18 @@ fn mime_inputs(c: &mut Criterion) {
 }
 
 fn other_inputs(c: &mut Criterion) {
-    let mut group = c.benchmark_group("dkim_long_h");
-    for (scale, n) in scales() {
-        let input = long_h(n);
-        group.throughput(Throughput::Bytes(input.len() as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(scale), &input, |b, input| {
-            b.iter(|| Signature::parse(black_box(input), &SignatureConfig::default()).is_ok());
-        });
+    let signatures: [(&str, Input); 2] = [("dkim_long_h", long_h), ("dkim_many_tags", many_tags)];
+    for (name, make) in signatures {
+        let mut group = c.benchmark_group(name);
+        for (scale, n) in scales() {
+            let input = make(n);
+            group.throughput(Throughput::Bytes(input.len() as u64));
+            group.bench_with_input(BenchmarkId::from_parameter(scale), &input, |b, input| {
+                b.iter(|| Signature::parse(black_box(input), &SignatureConfig::default()).is_ok());
+            });
+        }
+        group.finish();
     }
-    group.finish();
     let mut group = c.benchmark_group("dmarc_report_records");
     for (scale, n) in scales() {
         let input = many_records(n);

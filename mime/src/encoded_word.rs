@@ -161,16 +161,16 @@ fn parse_word(input: &[u8]) -> Option<(Word<'_>, usize)> {
     }
     let text_start = charset_end + 3;
     let after = rest.get(text_start..)?;
-    let text_end = memchr::memmem::find(after, b"?=")?;
-    let text = after.get(..text_end)?;
-    // §2: encoded-text is at least one character, without white space and without "?".
-    if text.is_empty()
-        || text
-            .iter()
-            .any(|&b| b == b'?' || b == b' ' || b == b'\t' || b == b'\r' || b == b'\n')
-    {
+    // §2: encoded-text is at least one character, without white space and without "?"; so
+    // the word ends at the first "?" or white space, which must be the "?" of "?=". (Looking
+    // no further keeps a text of many unfinished words linear.)
+    let text_end = after
+        .iter()
+        .position(|&b| matches!(b, b'?' | b' ' | b'\t' | b'\r' | b'\n'))?;
+    if text_end == 0 || after.get(text_end..text_end + 2) != Some(b"?=") {
         return None;
     }
+    let text = after.get(..text_end)?;
     Some((
         Word {
             charset,
@@ -223,6 +223,28 @@ fn hex_value(b: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unfinished_words_stay_as_written() {
+        let text = "=?utf-8?q?a ".repeat(5_000);
+        let (decoded, ok) = decode_text_checked(text.as_bytes());
+        assert!(ok, "nothing shaped like a whole word failed");
+        assert_eq!(decoded, text);
+        assert!(!contains_encoded_word(text.as_bytes()));
+        for (written, decodes) in [
+            ("=?utf-8?q?a?b?=", false),
+            ("=?utf-8?q?a b?=", false),
+            ("=?utf-8?q??=", false),
+            ("=?utf-8?q?a?", false),
+            ("=?utf-8?q?a?=", true),
+        ] {
+            assert_eq!(
+                parse_word(written.as_bytes()).is_some(),
+                decodes,
+                "{written}"
+            );
+        }
+    }
 
     #[test]
     fn japanese_charsets() {
