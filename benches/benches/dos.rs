@@ -8,8 +8,8 @@
 //! part decoded, a Subject of many encoded words decoded, a Subject of many unfinished encoded
 //! words, a multipart of many parts, MIME nested to the depth limit and beyond, a Content-Type
 //! of many words and no parameter, a Content-Type of many parameters (plain and RFC 2231
-//! sections), a DKIM-Signature with a very long `h=`, a tag-list of many tags, and an
-//! aggregate report of many records.
+//! sections), a From field of many domains read for DMARC, a DKIM-Signature with a very long
+//! `h=`, a tag-list of many tags, and an aggregate report of many records.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -20,6 +20,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use tegami_dkim::{Signature, SignatureConfig};
 use tegami_dmarc::report::parse_aggregate;
 use tegami_mime::Message;
+use tegami_mime::author::Author;
 
 /// The base size of each input; the second row is ten times this.
 fn scales() -> [(&'static str, usize); 2] {
@@ -143,6 +144,16 @@ fn long_h(n: usize) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A From field of many addresses in as many domains, read for DMARC.
+fn from_many_domains(n: usize) -> Vec<u8> {
+    let mut m = String::from("From: ");
+    for i in 0..1_000 * n {
+        let _ = write!(m, "u{i}@d{i}.example,\r\n ");
+    }
+    m.push_str("last@example.com\r\nSubject: s\r\n\r\nbody\r\n");
+    m.into_bytes()
+}
+
 /// A DKIM-Signature of many (unknown) tags: each name must be checked against the others.
 fn many_tags(n: usize) -> Vec<u8> {
     let mut value = String::from("v=1; a=rsa-sha256; d=example.com; s=s1; h=from; bh=AAAA; b=AAAA");
@@ -212,6 +223,15 @@ fn other_inputs(c: &mut Criterion) {
         }
         group.finish();
     }
+    let mut group = c.benchmark_group("mime_author_many_domains");
+    for (scale, n) in scales() {
+        let input = from_many_domains(n);
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(scale), &input, |b, input| {
+            b.iter(|| Author::from_message(black_box(input)).domains().len());
+        });
+    }
+    group.finish();
     let mut group = c.benchmark_group("dmarc_report_records");
     for (scale, n) in scales() {
         let input = many_records(n);

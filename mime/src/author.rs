@@ -20,6 +20,8 @@
 //! assert_eq!(author.domain(), Err(AuthorError::Ambiguous(tegami_mime::ProblemKind::ObsoleteRoute)));
 //! ```
 
+use std::collections::HashSet;
+
 use tegami_core::domain::Domain;
 
 use crate::address::{AddressList, Mailbox};
@@ -73,15 +75,25 @@ impl Author {
             domains: Vec::new(),
             problems: Vec::new(),
         };
+        // The domains so far, once there are enough of them that looking along the list for
+        // each new one would make a field of many addresses cost quadratic time.
+        let mut seen: Option<HashSet<Domain>> = None;
         for (value, offset) in values {
             author.fields += 1;
             let list = AddressList::parse(value, offset);
             author.problems.extend_from_slice(list.problems());
             for mailbox in list.mailboxes() {
-                if let Some(domain) = mailbox.domain_name()
-                    && !author.domains.contains(&domain)
-                {
-                    author.domains.push(domain);
+                if let Some(domain) = mailbox.domain_name() {
+                    let known = match &mut seen {
+                        Some(seen) => !seen.insert(domain.clone()),
+                        None => author.domains.contains(&domain),
+                    };
+                    if !known {
+                        author.domains.push(domain);
+                        if seen.is_none() && author.domains.len() > 16 {
+                            seen = Some(author.domains.iter().cloned().collect());
+                        }
+                    }
                 }
                 author.mailboxes.push(mailbox.clone());
             }
@@ -152,6 +164,29 @@ mod tests {
         Author::from_message(message)
             .domain()
             .map(|d| d.as_str().to_owned())
+    }
+
+    #[test]
+    fn many_domains_are_each_listed_once() {
+        // Past sixteen domains the repeats are found through a set: same answers either way.
+        for count in [3usize, 17, 40, 3_000] {
+            let mut message = String::from("From: ");
+            for at in 0..count * 2 {
+                message.push_str(&format!("u{at}@d{}.example, ", at % count));
+            }
+            message.push_str("last@d0.example\r\nFrom: again@D1.EXAMPLE\r\n\r\n");
+            let author = Author::from_message(message.as_bytes());
+            assert_eq!(author.domains().len(), count, "{count}");
+            assert_eq!(author.mailboxes().len(), count * 2 + 2, "{count}");
+            assert_eq!(
+                author.domains().first().map(Domain::as_str),
+                Some("d0.example")
+            );
+            assert_eq!(
+                author.domains().last().map(Domain::as_str),
+                Some(&*format!("d{}.example", count - 1))
+            );
+        }
     }
 
     #[test]
