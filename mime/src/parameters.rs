@@ -343,12 +343,26 @@ pub(crate) fn strip_comments(text: &str) -> Cow<'_, str> {
 
 /// Hands out the pieces of `text`: split on `;` outside quoted strings, and each of those
 /// before every `name=` that follows white space outside quotes, where a `;` is missing.
+///
+/// Quotes, backslashes and `;` are ASCII, and no octet of a multi-octet UTF-8 character is
+/// ASCII, so the text is walked octet by octet; the character after a backslash inside quotes
+/// (a quoted-pair, RFC 5322 §3.2.4) is passed over.
 fn for_each_piece<'t>(text: &'t str, out: &mut impl FnMut(&'t str)) {
     let mut start = 0;
-    for (at, c, outside) in quote_aware(text) {
-        if c == ';' && outside {
-            split_missing_semicolons(text.get(start..at).unwrap_or_default(), out);
-            start = at + c.len_utf8();
+    let (mut quoted, mut escaped) = (false, false);
+    for (at, &byte) in text.as_bytes().iter().enumerate() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match byte {
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b';' if !quoted => {
+                split_missing_semicolons(text.get(start..at).unwrap_or_default(), out);
+                start = at + 1;
+            }
+            _ => {}
         }
     }
     split_missing_semicolons(text.get(start..).unwrap_or_default(), out);
@@ -358,22 +372,44 @@ fn for_each_piece<'t>(text: &'t str, out: &mut impl FnMut(&'t str)) {
 /// is missing.
 ///
 /// Each candidate looks ahead to the next `=`, which is found once and kept until passed, and
-/// reads the name only as far as its first character that cannot be in one: a piece of many
-/// words and no `=` costs one pass, not a search per word.
+/// reads the name only as far as its first octet that cannot be in one: a piece of many words
+/// and no `=` costs one pass, not a search per word. White space is Unicode's, as
+/// [`str::trim`] reads it: a character beyond ASCII is decoded where it starts.
 fn split_missing_semicolons<'t>(piece: &'t str, out: &mut impl FnMut(&'t str)) {
+    let bytes = piece.as_bytes();
     let mut start = 0;
     let mut previous_space = false;
+    let (mut quoted, mut escaped) = (false, false);
     // The first `=` at or after the place looked at, once searched for.
     let mut next_equals: Option<Option<usize>> = None;
-    for (at, c, outside) in quote_aware(piece) {
-        if previous_space && outside && !c.is_whitespace() && at > start {
+    for (at, &byte) in bytes.iter().enumerate() {
+        // The later octets of a multi-octet character: the character was read at its start.
+        if (0x80..0xc0).contains(&byte) {
+            continue;
+        }
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match byte {
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            _ => {}
+        }
+        let space = if byte < 0x80 {
+            matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+        } else {
+            piece
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(char::is_whitespace)
+        };
+        if previous_space && !quoted && !space && at > start {
             let equals = match next_equals {
                 Some(Some(equals)) if equals >= at => Some(equals),
                 Some(None) => None,
                 _ => {
-                    let found = piece
-                        .get(at..)
-                        .and_then(|rest| rest.find('='))
+                    let found = memchr::memchr(b'=', bytes.get(at..).unwrap_or_default())
                         .map(|offset| at + offset);
                     next_equals = Some(found);
                     found
@@ -381,11 +417,11 @@ fn split_missing_semicolons<'t>(piece: &'t str, out: &mut impl FnMut(&'t str)) {
             };
             let starts_parameter =
                 equals
-                    .and_then(|equals| piece.get(at..equals))
+                    .and_then(|equals| bytes.get(at..equals))
                     .is_some_and(|name| {
                         !name.is_empty()
-                            && name.chars().all(|n| {
-                                n.is_ascii_alphanumeric() || "-_.*!#$%&'+^`{|}~".contains(n)
+                            && name.iter().all(|&n| {
+                                n.is_ascii_alphanumeric() || b"-_.*!#$%&'+^`{|}~".contains(&n)
                             })
                     });
             let before = piece.get(start..at).unwrap_or_default();
@@ -394,29 +430,9 @@ fn split_missing_semicolons<'t>(piece: &'t str, out: &mut impl FnMut(&'t str)) {
                 start = at;
             }
         }
-        previous_space = c.is_whitespace();
+        previous_space = space;
     }
     out(piece.get(start..).unwrap_or_default());
-}
-
-/// The characters of `text` with their offsets and whether each stands outside a quoted
-/// string once read (a `"` opens or closes one); the character of a quoted-pair inside a
-/// quoted string (RFC 5322 §3.2.4) is left out.
-fn quote_aware(text: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
-    let mut quoted = false;
-    let mut escaped = false;
-    text.char_indices().filter_map(move |(at, c)| {
-        if escaped {
-            escaped = false;
-            return None;
-        }
-        match c {
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            _ => {}
-        }
-        Some((at, c, !quoted))
-    })
 }
 
 /// A quoted-string's content, quoted-pairs resolved, folding removed.
