@@ -34,8 +34,11 @@ use crate::encoded_word::charset_encoding;
 /// disposition and whose subtype is empty).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ContentType {
-    kind: String,
-    subtype: String,
+    /// `type/subtype` lower case (the disposition alone for `Content-Disposition`): one string,
+    /// split at `slash`.
+    mime: String,
+    /// Where the `/` is in `mime`; its length when there is no subtype.
+    slash: usize,
     parameters: Vec<(String, String)>,
     valid: bool,
 }
@@ -44,45 +47,44 @@ impl ContentType {
     /// Parses a `Content-Type` value. A value without `type/subtype` reads as `text/plain`
     /// (RFC 2045 §5.2) with [`ContentType::is_valid`] false.
     pub fn parse(value: &[u8]) -> ContentType {
-        let (head, parameters) = split_value(value);
-        let head = head.trim();
-        match head.split_once('/') {
-            Some((kind, subtype)) if is_token(kind.trim()) && is_token(subtype.trim()) => {
-                ContentType {
-                    kind: kind.trim().to_ascii_lowercase(),
-                    subtype: subtype.trim().to_ascii_lowercase(),
-                    parameters,
-                    valid: true,
+        let ((mime, slash, valid), parameters) =
+            split_value(value, |head| match head.trim().split_once('/') {
+                Some((kind, subtype)) if is_token(kind.trim()) && is_token(subtype.trim()) => {
+                    let (kind, subtype) = (kind.trim(), subtype.trim());
+                    let mut mime = String::with_capacity(kind.len() + 1 + subtype.len());
+                    mime.push_str(kind);
+                    mime.push('/');
+                    mime.push_str(subtype);
+                    mime.make_ascii_lowercase();
+                    (mime, kind.len(), true)
                 }
-            }
-            _ => ContentType {
-                kind: "text".to_owned(),
-                subtype: "plain".to_owned(),
-                parameters,
-                valid: false,
-            },
+                _ => ("text/plain".to_owned(), 4, false),
+            });
+        ContentType {
+            mime,
+            slash,
+            parameters,
+            valid,
         }
     }
 
     /// Parses a `Content-Disposition` value (`inline` or `attachment`, lower case, with its
     /// parameters).
     pub fn parse_disposition(value: &[u8]) -> ContentType {
-        let (head, parameters) = split_value(value);
-        let head = head.trim().to_ascii_lowercase();
-        let valid = is_token(&head);
+        let (mime, parameters) = split_value(value, |head| head.trim().to_ascii_lowercase());
         ContentType {
-            kind: head,
-            subtype: String::new(),
+            slash: mime.len(),
+            valid: is_token(&mime),
+            mime,
             parameters,
-            valid,
         }
     }
 
     /// The default of RFC 2045 §5.2: `text/plain; charset=us-ascii`.
     pub fn default_text() -> ContentType {
         ContentType {
-            kind: "text".to_owned(),
-            subtype: "plain".to_owned(),
+            mime: "text/plain".to_owned(),
+            slash: 4,
             parameters: vec![("charset".to_owned(), "us-ascii".to_owned())],
             valid: true,
         }
@@ -91,8 +93,8 @@ impl ContentType {
     /// The default inside `multipart/digest` (RFC 2046 §5.1.5): `message/rfc822`.
     pub fn default_digest() -> ContentType {
         ContentType {
-            kind: "message".to_owned(),
-            subtype: "rfc822".to_owned(),
+            mime: "message/rfc822".to_owned(),
+            slash: 7,
             parameters: Vec::new(),
             valid: true,
         }
@@ -101,21 +103,17 @@ impl ContentType {
     /// The top-level type, lower case (`text`, `multipart`, ...; the disposition for
     /// `Content-Disposition`).
     pub fn kind(&self) -> &str {
-        &self.kind
+        self.mime.get(..self.slash).unwrap_or_default()
     }
 
     /// The subtype, lower case.
     pub fn subtype(&self) -> &str {
-        &self.subtype
+        self.mime.get(self.slash + 1..).unwrap_or_default()
     }
 
     /// `type/subtype`, lower case.
     pub fn mime_type(&self) -> String {
-        if self.subtype.is_empty() {
-            self.kind.clone()
-        } else {
-            format!("{}/{}", self.kind, self.subtype)
-        }
+        self.mime.clone()
     }
 
     /// Whether the value had a well-formed `type/subtype`.
@@ -138,7 +136,7 @@ impl ContentType {
 
     /// Whether this is `kind/*`.
     pub fn is(&self, kind: &str) -> bool {
-        self.kind == kind
+        self.kind() == kind
     }
 }
 
@@ -150,23 +148,23 @@ type RawParameter = (String, Option<u32>, bool, String);
 ///
 /// Linear in the value's length whatever it holds: the pieces are read in one pass, and
 /// parameters are grouped by name through a map rather than by comparing every pair.
-fn split_value(value: &[u8]) -> (String, Vec<(String, String)>) {
+fn split_value<H>(value: &[u8], read_head: impl FnOnce(&str) -> H) -> (H, Vec<(String, String)>) {
     let lossy = String::from_utf8_lossy(value);
     let text = strip_comments(&lossy);
-    let mut head: Option<String> = None;
+    let mut head: Option<&str> = None;
     let mut raw: Vec<RawParameter> = Vec::new();
     // Parameters that lack their `;` (`a=b c=d`, or right after the type) are still read as
     // parameters: a token value cannot hold white space, so the next `name=` starts another.
     for_each_piece(&text, &mut |piece| {
         if head.is_none() {
-            head = Some(piece.to_owned());
+            head = Some(piece);
             return;
         }
         if let Some(parameter) = raw_parameter(piece) {
             raw.push(parameter);
         }
     });
-    let head = head.unwrap_or_default();
+    let head = read_head(head.unwrap_or_default());
     // Without RFC 2231 sections or charsets (most values): each name's first value.
     if raw
         .iter()
@@ -376,6 +374,16 @@ fn for_each_piece<'t>(text: &'t str, out: &mut impl FnMut(&'t str)) {
 /// and no `=` costs one pass, not a search per word. White space is Unicode's, as
 /// [`str::trim`] reads it: a character beyond ASCII is decoded where it starts.
 fn split_missing_semicolons<'t>(piece: &'t str, out: &mut impl FnMut(&'t str)) {
+    // Most pieces (` charset=utf-8`) hold white space only at their ends, where no split can
+    // be: a split needs text, then white space, then a name.
+    let inner = piece.trim();
+    if inner
+        .bytes()
+        .all(|byte| byte < 0x80 && !matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+    {
+        out(piece);
+        return;
+    }
     let bytes = piece.as_bytes();
     let mut start = 0;
     let mut previous_space = false;
@@ -485,9 +493,26 @@ fn hex(b: u8) -> Option<u8> {
 /// `token` of RFC 2045 §5.1: no SPACE, CTLs or tspecials.
 fn is_token(text: &str) -> bool {
     !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
+        && text.bytes().all(|b| {
+            b.is_ascii_graphic()
+                && !matches!(
+                    b,
+                    b'(' | b')'
+                        | b'<'
+                        | b'>'
+                        | b'@'
+                        | b','
+                        | b';'
+                        | b':'
+                        | b'\\'
+                        | b'"'
+                        | b'/'
+                        | b'['
+                        | b']'
+                        | b'?'
+                        | b'='
+                )
+        })
 }
 
 #[cfg(test)]
