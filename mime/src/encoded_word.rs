@@ -32,7 +32,7 @@ pub fn decode_text(text: &[u8]) -> Cow<'_, str> {
 /// Like [`decode_text`], and `false` when an encoded word failed to decode (unknown charset,
 /// unknown encoding letter, broken data) and was kept as written.
 pub fn decode_text_checked(text: &[u8]) -> (Cow<'_, str>, bool) {
-    if memchr::memmem::find(text, b"=?").is_none() {
+    if find_word_start(text, 0).is_none() {
         return (String::from_utf8_lossy(text), true);
     }
     let mut out = String::with_capacity(text.len());
@@ -94,16 +94,27 @@ pub fn decode_text_checked(text: &[u8]) -> (Cow<'_, str>, bool) {
 /// or not; used to flag encoded words where RFC 2047 §5 forbids them, such as an addr-spec.
 pub fn contains_encoded_word(text: &[u8]) -> bool {
     let mut start = 0;
-    while let Some(found) = text
-        .get(start..)
-        .and_then(|rest| memchr::memmem::find(rest, b"=?"))
-    {
-        if parse_word(text.get(start + found..).unwrap_or_default()).is_some() {
+    while let Some(found) = find_word_start(text, start) {
+        if parse_word(text.get(found..).unwrap_or_default()).is_some() {
             return true;
         }
-        start += found + 2;
+        start = found + 2;
     }
     false
+}
+
+/// The offset of the first `=?` at or after `from`. Header texts are short: a search for the
+/// `=` costs less than setting up a substring search.
+fn find_word_start(text: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(offset) = memchr::memchr(b'=', text.get(at..)?) {
+        let equals = at + offset;
+        if text.get(equals + 1) == Some(&b'?') {
+            return Some(equals);
+        }
+        at = equals + 1;
+    }
+    None
 }
 
 /// One `=?charset?encoding?text?=`.
@@ -142,6 +153,11 @@ impl Word<'_> {
 
 /// The decoder for a MIME charset name; `None` if unknown.
 pub fn charset_encoding(charset: &[u8]) -> Option<&'static Encoding> {
+    // The label of most mail, answered without the label table (which trims and lower-cases
+    // first; a label with white space around it still goes there).
+    if charset.eq_ignore_ascii_case(b"utf-8") {
+        return Some(encoding_rs::UTF_8);
+    }
     // WHATWG maps "us-ascii" to windows-1252, a superset: right for mail, where the label
     // often understates the octets.
     Encoding::for_label(charset)

@@ -772,11 +772,11 @@ impl Split {
 
 /// Unstructured text (`Subject`): unfolded, encoded words decoded, trimmed.
 fn unstructured(value: &[u8]) -> String {
-    let unfolded: Vec<u8> = value
-        .iter()
-        .copied()
-        .filter(|&b| b != b'\r' && b != b'\n')
-        .collect();
+    if memchr::memchr2(b'\r', b'\n', value).is_none() {
+        return decode_text(value).trim().to_owned();
+    }
+    let mut unfolded = Vec::with_capacity(value.len());
+    unfolded.extend(value.iter().copied().filter(|&b| b != b'\r' && b != b'\n'));
     decode_text(&unfolded).trim().to_owned()
 }
 
