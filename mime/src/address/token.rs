@@ -35,7 +35,9 @@ pub(crate) fn tokenize<'a>(
     base: usize,
     problems: &mut Vec<Problem>,
 ) -> Vec<Token<'a>> {
-    let mut tokens = Vec::new();
+    // About a token per three octets in an address (`a@b.example` is five); capped, so that a
+    // long field of white space does not reserve more than it will use.
+    let mut tokens = Vec::with_capacity((input.len() / 3 + 1).min(64));
     let mut position = 0;
     let mut spaced = false;
     while let Some(&b) = input.get(position) {
