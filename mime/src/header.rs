@@ -181,7 +181,9 @@ impl<'a> HeaderField<'a> {
 /// The end of the field name (before obsolete white space) and the colon's index, if `line`
 /// starts with `field-name *WSP ":"` (RFC 5322 §3.6.8, §4.5).
 fn field_name_end(line: &[u8]) -> Option<(usize, usize)> {
-    let colon = memchr::memchr(b':', line)?;
+    // Field names are a few octets long: a plain loop reaches the colon before a vectorised
+    // search is under way.
+    let colon = line.iter().position(|&b| b == b':')?;
     let name = line.get(..colon)?;
     let name_end = name
         .iter()

@@ -116,6 +116,18 @@ impl ContentType {
         self.mime.clone()
     }
 
+    /// `type/subtype`, lower case, borrowed (the disposition alone for `Content-Disposition`):
+    /// what [`ContentType::mime_type`] copies.
+    ///
+    /// ```
+    /// use tegami_mime::parameters::ContentType;
+    ///
+    /// assert_eq!(ContentType::parse(b"Message/RFC822").essence(), "message/rfc822");
+    /// ```
+    pub fn essence(&self) -> &str {
+        &self.mime
+    }
+
     /// Whether the value had a well-formed `type/subtype`.
     pub fn is_valid(&self) -> bool {
         self.valid

@@ -188,7 +188,7 @@ impl<'a> Message<'a> {
             return;
         };
         let is_multipart = part.content_type.is("multipart");
-        let is_message = part.content_type.mime_type() == "message/rfc822"
+        let is_message = part.content_type.essence() == "message/rfc822"
             && matches!(
                 part.encoding,
                 TransferEncoding::SevenBit | TransferEncoding::EightBit | TransferEncoding::Binary
@@ -418,7 +418,7 @@ impl<'a> Message<'a> {
             let Some(ancestor) = self.parts.get(index) else {
                 return false;
             };
-            if ancestor.content_type.mime_type() == "message/rfc822" {
+            if ancestor.content_type.essence() == "message/rfc822" {
                 return true;
             }
             parent = ancestor.parent;
@@ -512,7 +512,7 @@ impl<'a> Part<'a> {
     /// assert_eq!(Message::parse(&inner).subject().as_deref(), Some("inner"));
     /// ```
     pub fn embedded_message(&self) -> Option<Cow<'a, [u8]>> {
-        let kind = self.content_type.mime_type();
+        let kind = self.content_type.essence();
         (kind == "message/rfc822" || kind == "message/global").then(|| self.decoded())
     }
 
@@ -580,15 +580,15 @@ impl<'a> Part<'a> {
             return true;
         }
         !(self.content_type.is("text") || self.content_type.is("multipart"))
-            && self.content_type.mime_type() != "message/rfc822"
+            && self.content_type.essence() != "message/rfc822"
     }
 
     /// The directory of a ZIP attachment (by type, file name or content), read without
     /// decompressing; `None` for other parts.
     pub fn zip_directory(&self) -> Option<ZipDirectory> {
-        let mime = self.content_type.mime_type();
+        let mime = self.content_type.essence();
         let by_type = matches!(
-            mime.as_str(),
+            mime,
             "application/zip" | "application/x-zip-compressed" | "application/x-zip"
         );
         let by_name = self
@@ -610,13 +610,13 @@ impl<'a> Part<'a> {
 
     /// How the part protects its content, if it does.
     pub fn security(&self) -> Option<Security> {
-        let mime = self.content_type.mime_type();
+        let mime = self.content_type.essence();
         let protocol = self
             .content_type
             .parameter("protocol")
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
-        match mime.as_str() {
+        match mime {
             "multipart/signed" if protocol.contains("pkcs7-signature") => {
                 Some(Security::SmimeSigned)
             }
