@@ -359,23 +359,45 @@ pub(crate) fn strip_comments(text: &str) -> Cow<'_, str> {
 /// (a quoted-pair, RFC 5322 §3.2.4) is passed over.
 fn for_each_piece<'t>(text: &'t str, out: &mut impl FnMut(&'t str)) {
     let mut start = 0;
-    let (mut quoted, mut escaped) = (false, false);
+    let mut quotes = Quotes::default();
     for (at, &byte) in text.as_bytes().iter().enumerate() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match byte {
-            b'\\' if quoted => escaped = true,
-            b'"' => quoted = !quoted,
-            b';' if !quoted => {
-                split_missing_semicolons(text.get(start..at).unwrap_or_default(), out);
-                start = at + 1;
-            }
-            _ => {}
+        if quotes.read(byte) && byte == b';' && !quotes.quoted {
+            split_missing_semicolons(text.get(start..at).unwrap_or_default(), out);
+            start = at + 1;
         }
     }
     split_missing_semicolons(text.get(start..).unwrap_or_default(), out);
+}
+
+/// Where a walk over the octets of a value stands with quoted strings (RFC 5322 §3.2.4).
+#[derive(Default)]
+struct Quotes {
+    /// Inside a quoted string.
+    quoted: bool,
+    /// The next character is the second half of a quoted-pair.
+    escaped: bool,
+}
+
+impl Quotes {
+    /// Reads the octet that starts a character; `false` for the character of a quoted-pair,
+    /// which is passed over.
+    fn read(&mut self, byte: u8) -> bool {
+        if self.escaped {
+            self.escaped = false;
+            return false;
+        }
+        match byte {
+            b'\\' if self.quoted => self.escaped = true,
+            b'"' => self.quoted = !self.quoted,
+            _ => {}
+        }
+        true
+    }
+}
+
+/// ASCII white space as [`char::is_whitespace`] reads it (with VT and FF).
+fn is_ascii_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// Splits `piece` before every `name=` that follows white space outside quotes, where a `;`
@@ -391,7 +413,7 @@ fn split_missing_semicolons<'t>(piece: &'t str, out: &mut impl FnMut(&'t str)) {
     let inner = piece.trim();
     if inner
         .bytes()
-        .all(|byte| byte < 0x80 && !matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+        .all(|byte| byte < 0x80 && !is_ascii_space(byte))
     {
         out(piece);
         return;
@@ -399,32 +421,23 @@ fn split_missing_semicolons<'t>(piece: &'t str, out: &mut impl FnMut(&'t str)) {
     let bytes = piece.as_bytes();
     let mut start = 0;
     let mut previous_space = false;
-    let (mut quoted, mut escaped) = (false, false);
+    let mut quotes = Quotes::default();
     // The first `=` at or after the place looked at, once searched for.
     let mut next_equals: Option<Option<usize>> = None;
     for (at, &byte) in bytes.iter().enumerate() {
         // The later octets of a multi-octet character: the character was read at its start.
-        if (0x80..0xc0).contains(&byte) {
+        if (0x80..0xc0).contains(&byte) || !quotes.read(byte) {
             continue;
-        }
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match byte {
-            b'\\' if quoted => escaped = true,
-            b'"' => quoted = !quoted,
-            _ => {}
         }
         let space = if byte < 0x80 {
-            matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+            is_ascii_space(byte)
         } else {
             piece
                 .get(at..)
                 .and_then(|rest| rest.chars().next())
                 .is_some_and(char::is_whitespace)
         };
-        if previous_space && !quoted && !space && at > start {
+        if previous_space && !quotes.quoted && !space && at > start {
             let equals = match next_equals {
                 Some(Some(equals)) if equals >= at => Some(equals),
                 Some(None) => None,
