@@ -21,11 +21,12 @@ use crate::record::{DualCidr, Mechanism, Qualifier, Record, RecordError};
 #[derive(Debug, Clone)]
 pub(super) struct Input {
     ip: IpAddr,
-    helo: String,
-    /// `local@domain` as checked, in one buffer.
-    sender: String,
-    /// Where the `@` is in `sender`.
+    /// `local@domain` as checked, then the HELO name: one buffer.
+    text: String,
+    /// Where the `@` is in `text`.
     at: usize,
+    /// Where the sender ends and the HELO name starts in `text`.
+    helo_start: usize,
     identity: Identity,
 }
 
@@ -54,19 +55,30 @@ impl Input {
         let domain = domain.strip_suffix('.').unwrap_or(domain);
         Input {
             ip,
-            helo: helo.to_owned(),
-            sender: [local, "@", domain].concat(),
+            text: [local, "@", domain, helo].concat(),
             at: local.len(),
+            helo_start: local.len() + 1 + domain.len(),
             identity,
         }
     }
 
     fn local(&self) -> &str {
-        self.sender.get(..self.at).unwrap_or_default()
+        self.text.get(..self.at).unwrap_or_default()
     }
 
     fn domain(&self) -> &str {
-        self.sender.get(self.at + 1..).unwrap_or_default()
+        self.text
+            .get(self.at + 1..self.helo_start)
+            .unwrap_or_default()
+    }
+
+    /// `local@domain`.
+    fn sender(&self) -> &str {
+        self.text.get(..self.helo_start).unwrap_or_default()
+    }
+
+    fn helo(&self) -> &str {
+        self.text.get(self.helo_start..).unwrap_or_default()
     }
 }
 
@@ -218,7 +230,7 @@ impl<'a> Run<'a> {
             result: host.result,
             identity: self.input.identity,
             domain: domain.to_owned(),
-            sender: self.input.sender.clone(),
+            sender: self.input.sender().to_owned(),
             explanation: host.explanation,
             reason: host.reason,
             mechanism: host.mechanism,
@@ -616,7 +628,7 @@ impl<'a> Run<'a> {
             domain,
             ip: self.input.ip,
             validated_name: validated,
-            helo: &self.input.helo,
+            helo: self.input.helo(),
             receiver: self.config.receiver.as_deref().unwrap_or("unknown"),
             now: self.config.now,
         }
