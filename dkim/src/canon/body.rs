@@ -172,8 +172,13 @@ impl BodyCanonicalizer {
                         start = end;
                     }
                 }
+                // Content follows the run, so line ends at the end of `before` are not
+                // trailing: they go out with it, in one piece, not held back and then sent
+                // on their own (a tab that starts a line is common).
                 _ => {
-                    self.piece(before, false, sink);
+                    if !before.is_empty() {
+                        self.content(before, sink);
+                    }
                     self.content(b" ", sink);
                     start = end;
                 }
