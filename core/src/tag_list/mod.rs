@@ -109,7 +109,7 @@ impl<'a> TagList<'a> {
     pub fn get(&self, name: &str) -> Option<&'a str> {
         self.tags
             .iter()
-            .find(|tag| tag.name == name)
+            .find(|tag| parse::same_name(tag.name, name))
             .map(|tag| tag.value)
     }
 

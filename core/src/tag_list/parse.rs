@@ -196,6 +196,6 @@ pub(super) fn is_duplicate<'t>(
 const SHORT_LIST: usize = 16;
 
 /// Name equality without a library call: names are a few octets long.
-fn same_name(a: &str, b: &str) -> bool {
+pub(super) fn same_name(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
