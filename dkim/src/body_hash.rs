@@ -23,9 +23,9 @@ struct Group<H> {
     algorithm: Canonicalization,
     canonicalizer: BodyCanonicalizer,
     total: u64,
-    /// Small canonical pieces gathered into one hash update: relaxed canonicalization cuts
-    /// text at every whitespace run it changes, and a hash update per piece costs more than
-    /// copying the piece.
+    /// Small canonical pieces gathered into one hash update (a hash update per piece costs
+    /// more than copying it): the empty lines written after a hold-back, the small chunks a
+    /// slow client sends under `simple`. Relaxed text comes in buffers of several KiB already.
     staged: Vec<u8>,
     sinks: Vec<Sink<H>>,
 }
@@ -73,7 +73,7 @@ impl<H: Hasher> BodyHashes<H> {
                     algorithm,
                     canonicalizer: BodyCanonicalizer::new(algorithm),
                     total: 0,
-                    staged: Vec::with_capacity(STAGE),
+                    staged: Vec::new(),
                     sinks: Vec::new(),
                 });
                 self.groups.len() - 1

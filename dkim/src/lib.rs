@@ -1,7 +1,7 @@
 //! DKIM ([RFC 6376](https://www.rfc-editor.org/rfc/rfc6376), ed25519-sha256 of
 //! [RFC 8463](https://www.rfc-editor.org/rfc/rfc8463), the limits of
 //! [RFC 8301](https://www.rfc-editor.org/rfc/rfc8301)) for tegami: a streaming [`Verifier`]
-//! and [`Signer`] that read the message once, in chunks of any size, without copying the body.
+//! and [`Signer`] that read the message once, in chunks of any size, without keeping the body.
 //!
 //! ```
 //! use tegami_core::dns::{self, ZoneResolver};

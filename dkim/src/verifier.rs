@@ -58,8 +58,9 @@ impl Default for Config {
 /// - Result: once the input has ended and every key is in, `poll` returns
 ///   [`Step::Done`] with one [`SignatureResult`] per DKIM-Signature field, top to bottom.
 ///
-/// The body is never copied: it is canonicalized and hashed as it passes. Only the header block
-/// is kept, up to [`Config::max_header_bytes`]. The clock is an input (`now`, Unix seconds).
+/// The body is never kept: it is canonicalized and hashed as it passes (relaxed text through a
+/// buffer of a few KiB). Only the header block is kept, up to [`Config::max_header_bytes`]. The
+/// clock is an input (`now`, Unix seconds).
 ///
 /// ```
 /// use tegami_core::crypto::RingBackend;

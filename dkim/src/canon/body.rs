@@ -1,10 +1,14 @@
 //! Body canonicalization as a streaming transform, RFC 6376 §3.4.3 and §3.4.4.
 //!
-//! The transform never copies the body: it hands the caller's own bytes to the sink in runs, and
-//! breaks a run only where relaxed canonicalization changes something (a tab, two or more
-//! whitespace octets, whitespace before a line end) or where trailing empty lines might begin.
-//! Empty lines are held back as a count until content follows them, so a body of a million
-//! CRLFs costs no memory.
+//! `simple` never copies the body: it hands the caller's own bytes to the sink, holding back
+//! only the CRLFs that may turn out to be trailing empty lines. `relaxed` changes text wherever
+//! whitespace is squeezed or dropped (every hundred octets or so in real text), so it writes the
+//! canonical text into a buffer of a few KiB, copying clean runs a window at a time in the same
+//! pass that tests them, and hands the buffer to the sink when it fills. Either way empty lines
+//! are held back as a count until content follows them, so a body of a million CRLFs costs no
+//! memory.
+
+use alloc::vec::Vec;
 
 use super::{Canonicalization, is_wsp};
 
@@ -32,9 +36,14 @@ pub struct BodyCanonicalizer {
     relaxed: bool,
     state: State,
     /// CRLFs seen but not yet written: they are dropped if nothing but empty lines follows.
+    /// Under `relaxed` they come before everything in `stage`.
     pending_lines: u64,
     /// Whether any content (not an empty line) has been written.
     wrote_content: bool,
+    /// `relaxed` only: canonical text not yet handed to the sink, in `stage[..filled]`. The
+    /// buffer is made at the first text, at most [`STAGE`] plus two windows long.
+    stage: Vec<u8>,
+    filled: usize,
 }
 
 /// What the canonicalizer holds back at a chunk boundary.
@@ -46,9 +55,19 @@ enum State {
     Wsp,
     /// A run of whitespace and a CR (relaxed only): an LF makes it a line end.
     WspCr,
-    /// A CR: an LF makes it a line end.
+    /// A CR (simple only): an LF makes it a line end.
     Cr,
 }
+
+/// How much canonical text `relaxed` gathers before handing it to the sink. Unit tests use a
+/// small buffer so that their short bodies cross many hand-overs.
+#[cfg(not(test))]
+const STAGE: usize = 8192;
+#[cfg(test)]
+const STAGE: usize = 48;
+
+/// The octet pairs tested, and copied, at a time.
+const WINDOW: usize = 32;
 
 impl BodyCanonicalizer {
     /// A canonicalizer for `algorithm`.
@@ -58,18 +77,23 @@ impl BodyCanonicalizer {
             state: State::Text,
             pending_lines: 0,
             wrote_content: false,
+            stage: Vec::new(),
+            filled: 0,
         }
     }
 
     /// Canonicalizes the next chunk of the body, handing the result to `sink` in pieces.
     pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&[u8])) {
-        let mut scan = Scan::new(chunk);
+        if self.relaxed && self.stage.is_empty() && !chunk.is_empty() {
+            // Room for the text of a small body, or a full stage and the window that passes it.
+            self.stage = alloc::vec![0; chunk.len().min(STAGE) + 2 * WINDOW];
+        }
         let mut at = 0;
         while let Some(rest) = chunk.get(at..).filter(|rest| !rest.is_empty()) {
             at = match self.state {
-                State::Text if self.relaxed => self.relaxed_text(chunk, at, &mut scan, sink),
+                State::Text if self.relaxed => self.relaxed_text(chunk, at, sink),
                 State::Text => {
-                    self.piece(rest, true, sink);
+                    self.piece(rest, sink);
                     chunk.len()
                 }
                 State::Wsp => {
@@ -81,24 +105,30 @@ impl BodyCanonicalizer {
                         }
                         None => chunk.len(),
                         Some(_) => {
-                            self.content(b" ", sink);
+                            self.write(b" ", sink);
                             self.state = State::Text;
                             at + run
                         }
                     }
                 }
-                State::WspCr | State::Cr => {
+                State::WspCr => {
+                    // The run ends its line and goes, or stands before a bare CR as one SP.
+                    let text: &[u8] = if rest.first() == Some(&b'\n') {
+                        b"\r\n"
+                    } else {
+                        b" \r"
+                    };
+                    self.write(text, sink);
+                    self.state = State::Text;
+                    at + usize::from(text == b"\r\n")
+                }
+                State::Cr => {
                     if rest.first() == Some(&b'\n') {
                         self.pending_lines += 1;
                         self.state = State::Text;
                         at + 1
                     } else {
-                        let held: &[u8] = if self.state == State::Cr {
-                            b"\r"
-                        } else {
-                            b" \r"
-                        };
-                        self.content(held, sink);
+                        self.content(b"\r", sink);
                         self.state = State::Text;
                         at
                     }
@@ -115,83 +145,143 @@ impl BodyCanonicalizer {
         match self.state {
             // Whitespace ending an unfinished last line ends a line once CRLF completes it.
             State::Text | State::Wsp => {}
-            State::WspCr => self.content(b" \r", sink),
+            State::WspCr => self.write(b" \r", sink),
             State::Cr => self.content(b"\r", sink),
+        }
+        if self.relaxed {
+            self.hand_over(false, sink);
         }
         if self.wrote_content || !self.relaxed {
             sink(b"\r\n");
         }
     }
 
-    /// Handles relaxed text from `from` on: every whitespace run the scan finds is settled
-    /// here, and the text between runs goes out as one piece. Returns where the `Text` state
-    /// ended: the chunk's end, with the state set for what the next chunk must settle.
-    fn relaxed_text(
-        &mut self,
-        chunk: &[u8],
-        from: usize,
-        scan: &mut Scan<'_>,
-        sink: &mut impl FnMut(&[u8]),
-    ) -> usize {
-        // `start`: the first octet not yet written; `at`: where the next search starts.
+    /// Handles relaxed text from `from` on: clean windows are copied to the stage whole, and
+    /// every whitespace run that changes is settled where the window test finds it. Returns
+    /// where the `Text` state ended: the chunk's end, with the state set for what the next
+    /// chunk must settle.
+    fn relaxed_text(&mut self, chunk: &[u8], from: usize, sink: &mut impl FnMut(&[u8])) -> usize {
+        let at = |index: usize| chunk.get(index).copied().unwrap_or_default();
         let mut start = from;
-        let mut at = from;
         loop {
-            let run = scan.first_change(at);
-            let Some(&first) = chunk.get(run) else {
-                self.piece(chunk.get(start..).unwrap_or_default(), true, sink);
-                return chunk.len();
+            let run = if start + WINDOW < chunk.len() {
+                if self.filled >= STAGE {
+                    self.hand_over(true, sink);
+                }
+                if self.filled + WINDOW > self.stage.len() {
+                    self.grow(WINDOW);
+                }
+                let (stop, filled) = squeeze(chunk, from, start, &mut self.stage, self.filled);
+                self.filled = filled;
+                match stop {
+                    Stop::Full(next) => {
+                        start = next;
+                        continue;
+                    }
+                    Stop::Space(next) => {
+                        self.write(b" ", sink);
+                        start = next;
+                        continue;
+                    }
+                    Stop::Change(run) => run,
+                }
+            } else {
+                // Fewer octets left than a window and its follower: one at a time. The very
+                // last octet has no follower here (`at` gives 0), so only a tab counts there,
+                // or a space that the next chunk may extend.
+                let change = (start..chunk.len())
+                    .find(|&index| changes(at(index), at(index + 1)))
+                    .or_else(|| {
+                        let last = chunk.len().checked_sub(1)?;
+                        (last >= start && is_wsp(at(last))).then_some(last)
+                    });
+                let end = change.unwrap_or(chunk.len());
+                self.write(chunk.get(start..end).unwrap_or_default(), sink);
+                match change {
+                    Some(run) => run,
+                    None => return chunk.len(),
+                }
             };
-            let before = chunk.get(start..run).unwrap_or_default();
-            let mut end = run + 1;
-            while chunk.get(end).is_some_and(|&byte| is_wsp(byte)) {
-                end += 1;
-            }
+            // A space right before a tab belongs to the same run; it is the last octet staged
+            // (a hand-over keeps a final space for this).
+            let run = if at(run) == b'\t' && run > from && at(run - 1) == b' ' {
+                self.filled = self.filled.saturating_sub(1);
+                run - 1
+            } else {
+                run
+            };
+            let end = run_end(chunk, run);
             match chunk.get(end..).unwrap_or_default() {
                 // The run may go on, or end its line, in the next chunk.
                 [] => {
-                    self.piece(before, false, sink);
                     self.state = State::Wsp;
                     return chunk.len();
                 }
                 [b'\r'] => {
-                    self.piece(before, false, sink);
                     self.state = State::WspCr;
                     return chunk.len();
                 }
-                // Whitespace at a line's end is dropped; the CRLF starts the next piece.
-                [b'\r', b'\n', ..] => {
-                    self.piece(before, false, sink);
-                    start = end;
-                }
-                // Inside a line the run becomes one space: the run's own first octet when it
-                // is a space (a lone space before a bare CR changes nothing at all).
-                _ if first == b' ' => {
-                    if end > run + 1 {
-                        self.piece(chunk.get(start..=run).unwrap_or_default(), false, sink);
-                        start = end;
-                    }
-                }
-                // Content follows the run, so line ends at the end of `before` are not
-                // trailing: they go out with it, in one piece, not held back and then sent
-                // on their own (a tab that starts a line is common).
-                _ => {
-                    if !before.is_empty() {
-                        self.content(before, sink);
-                    }
-                    self.content(b" ", sink);
-                    start = end;
-                }
+                // Whitespace at a line's end is dropped; the CRLF is text.
+                [b'\r', b'\n', ..] => {}
+                // Inside a line (or before a bare CR) the run becomes one space.
+                _ => self.write(b" ", sink),
             }
-            at = end;
+            start = end;
         }
     }
 
-    /// Writes a piece of text, holding back the CRLFs that end it (they may be trailing empty
-    /// lines) and, at the end of a chunk, a last CR (an LF may follow in the next chunk).
-    fn piece(&mut self, piece: &[u8], chunk_end: bool, sink: &mut impl FnMut(&[u8])) {
+    /// Stages relaxed text (never more than a window at a time).
+    fn write(&mut self, text: &[u8], sink: &mut impl FnMut(&[u8])) {
+        if self.filled + text.len() > STAGE + WINDOW {
+            self.hand_over(true, sink);
+        }
+        if self.filled + text.len() > self.stage.len() {
+            self.grow(text.len());
+        }
+        if let Some(slot) = self.stage.get_mut(self.filled..self.filled + text.len()) {
+            slot.copy_from_slice(text);
+            self.filled += text.len();
+        }
+    }
+
+    /// Makes room for `extra` more octets: a buffer sized for a small first chunk grows to the
+    /// full stage when more text comes.
+    fn grow(&mut self, extra: usize) {
+        let size = (self.filled + extra).max(STAGE + 2 * WINDOW);
+        self.stage.resize(size, 0);
+    }
+
+    /// Hands the staged text to `sink`, except the CRLFs at its end, which may be trailing empty
+    /// lines and become a count. With `more` to come, a final CR (its LF may follow) and a final
+    /// space (a tab may follow and join its run) stay staged.
+    fn hand_over(&mut self, more: bool, sink: &mut impl FnMut(&[u8])) {
+        let staged = self.stage.get(..self.filled).unwrap_or_default();
+        let last = staged.last().copied();
+        let keep = more && matches!(last, Some(b'\r' | b' '));
+        let mut end = staged.len() - usize::from(keep);
+        let mut lines = 0;
+        while end >= 2 && staged.get(end - 2..end) == Some(b"\r\n") {
+            end -= 2;
+            lines += 1;
+        }
+        if let Some(content) = staged.get(..end).filter(|content| !content.is_empty()) {
+            write_pending(&mut self.pending_lines, sink);
+            sink(content);
+            self.wrote_content = true;
+        }
+        self.pending_lines += lines;
+        self.filled = 0;
+        if let (true, Some(last), Some(first)) = (keep, last, self.stage.first_mut()) {
+            *first = last;
+            self.filled = 1;
+        }
+    }
+
+    /// Writes a piece of `simple` text, holding back the CRLFs that end it (they may be trailing
+    /// empty lines) and a last CR (an LF may follow in the next chunk).
+    fn piece(&mut self, piece: &[u8], sink: &mut impl FnMut(&[u8])) {
         let mut end = piece.len();
-        if chunk_end && piece.last() == Some(&b'\r') {
+        if piece.last() == Some(&b'\r') {
             end -= 1;
             self.state = State::Cr;
         }
@@ -206,84 +296,125 @@ impl BodyCanonicalizer {
         self.pending_lines += lines;
     }
 
-    /// Writes content, after the empty lines it shows were not trailing.
+    /// Writes `simple` content, after the empty lines it shows were not trailing.
     fn content(&mut self, bytes: &[u8], sink: &mut impl FnMut(&[u8])) {
-        while self.pending_lines > 0 {
-            let lines = self.pending_lines.min(CRLFS.len() as u64 / 2);
-            // `lines` is at most 32, so the conversion and the slice are in range.
-            let count = usize::try_from(lines).unwrap_or(0) * 2;
-            sink(CRLFS.get(..count).unwrap_or(CRLFS));
-            self.pending_lines -= lines;
-        }
+        write_pending(&mut self.pending_lines, sink);
         sink(bytes);
         self.wrote_content = true;
     }
 }
 
-/// Where relaxed canonicalization may change something in one chunk: a tab, a space followed
-/// by a space or CR, or a space or tab as the chunk's last octet (its follower is unknown).
-///
-/// The text is tested 32 octet pairs at a time with no early exit inside a window, which the
-/// compiler vectorises; only a window with a hit is searched octet by octet. Changes come every
-/// hundred or so octets in real text, so one pass that stops cheaply beats restarting three
-/// separate substring searches after each change.
-struct Scan<'c> {
-    chunk: &'c [u8],
+/// Writes the held-back empty lines, now that content follows them.
+fn write_pending(pending_lines: &mut u64, sink: &mut impl FnMut(&[u8])) {
+    while *pending_lines > 0 {
+        let lines = (*pending_lines).min(CRLFS.len() as u64 / 2);
+        // `lines` is at most 32, so the conversion and the slice are in range.
+        let count = usize::try_from(lines).unwrap_or(0) * 2;
+        sink(CRLFS.get(..count).unwrap_or(CRLFS));
+        *pending_lines -= lines;
+    }
 }
 
-/// The octet pairs [`Scan`] tests at a time.
-const WINDOW: usize = 32;
+/// Where [`squeeze`] stopped.
+enum Stop {
+    /// At the offset to go on from: the stage reached its hand-over mark or the end of its
+    /// room, or less than a window and its follower is left.
+    Full(usize),
+    /// A run became one space that found no room: stage it, then go on from the offset.
+    Space(usize),
+    /// At a run that touches the chunk's end (or whose end the caller settles), at this offset.
+    Change(usize),
+}
+
+/// The loop of [`BodyCanonicalizer::relaxed_text`] for text with more than a window left, apart
+/// from the canonicalizer so that its state stays in registers. From `start`, each window of
+/// `chunk` is tested and copied to `stage` from `filled`; a run in the middle of the chunk is
+/// settled here (dropped before a CRLF, one space otherwise). Returns why it stopped and the
+/// new fill. `from` is where the caller's text began: a space before it is not staged.
+fn squeeze(
+    chunk: &[u8],
+    from: usize,
+    mut start: usize,
+    stage: &mut [u8],
+    mut filled: usize,
+) -> (Stop, usize) {
+    let at = |index: usize| chunk.get(index).copied().unwrap_or_default();
+    loop {
+        if filled >= STAGE {
+            return (Stop::Full(start), filled);
+        }
+        let text = chunk.get(start..).unwrap_or_default();
+        // Each window with the octet after it: the followers are the text one octet on.
+        let followers = text.get(1..).unwrap_or_default();
+        let room = stage.get_mut(filled..).unwrap_or_default();
+        // Up to the hand-over mark, passing it by less than a window.
+        let limit = (STAGE - filled).div_ceil(WINDOW);
+        let windows = text
+            .chunks_exact(WINDOW)
+            .zip(followers.chunks_exact(WINDOW))
+            .zip(room.chunks_exact_mut(WINDOW))
+            .take(limit);
+        let mut found = None;
+        let mut done = 0;
+        for ((this, next), slot) in windows {
+            // No early exit inside the window, so the compiler vectorises the test.
+            let hit = this
+                .iter()
+                .zip(next)
+                .fold(false, |hit, (&this, &next)| hit | changes(this, next));
+            // The window goes to the stage whole; a change takes back what follows it.
+            slot.copy_from_slice(this);
+            if hit {
+                found = this
+                    .iter()
+                    .zip(next)
+                    .position(|(&this, &next)| changes(this, next));
+                break;
+            }
+            done += WINDOW;
+        }
+        let Some(offset) = found else {
+            return (Stop::Full(start + done), filled + done);
+        };
+        let run = start + done + offset;
+        filled += done + offset;
+        // A space right before a tab belongs to the same run (it is staged, as `from` is).
+        let (first, staged_space) = if at(run) == b'\t' && run > from && at(run - 1) == b' ' {
+            (run - 1, 1)
+        } else {
+            (run, 0)
+        };
+        let end = run_end(chunk, first);
+        match chunk.get(end..).unwrap_or_default() {
+            [] | [b'\r'] => return (Stop::Change(run), filled),
+            [b'\r', b'\n', ..] => filled -= staged_space,
+            _ => {
+                filled -= staged_space;
+                let Some(space) = stage.get_mut(filled) else {
+                    return (Stop::Space(end), filled);
+                };
+                *space = b' ';
+                filled += 1;
+            }
+        }
+        start = end;
+    }
+}
+
+/// Where the whitespace run that starts at `run` ends: the first octet after it, or the
+/// chunk's end.
+fn run_end(chunk: &[u8], run: usize) -> usize {
+    let rest = chunk.get(run..).unwrap_or_default();
+    run + rest
+        .iter()
+        .position(|&byte| !is_wsp(byte))
+        .unwrap_or(rest.len())
+}
 
 /// Whether relaxed canonicalization changes the whitespace at `this`, followed by `next`: a tab
 /// always becomes a space, a space before a space or CR shortens or ends a run.
 fn changes(this: u8, next: u8) -> bool {
     (this == b'\t') | ((this == b' ') & ((next == b' ') | (next == b'\r')))
-}
-
-impl<'c> Scan<'c> {
-    fn new(chunk: &'c [u8]) -> Scan<'c> {
-        Scan { chunk }
-    }
-
-    /// The offset of the first change at or after `from`: the start of a whitespace run that
-    /// relaxed canonicalization changes (or that ends the chunk), or the chunk's length.
-    fn first_change(&mut self, from: usize) -> usize {
-        let chunk = self.chunk;
-        let at = |index: usize| chunk.get(index).copied().unwrap_or_default();
-        let first_in = |start: usize, end: usize| {
-            (start..end).find(|&index| changes(at(index), at(index + 1)))
-        };
-        let mut start = from;
-        let mut found = None;
-        // Whole windows, each with the octet after it.
-        while start + WINDOW < chunk.len() {
-            let this = chunk.get(start..start + WINDOW).unwrap_or_default();
-            let next = chunk.get(start + 1..start + WINDOW + 1).unwrap_or_default();
-            let hit = this
-                .iter()
-                .zip(next)
-                .fold(false, |hit, (&this, &next)| hit | changes(this, next));
-            if hit {
-                found = first_in(start, start + WINDOW);
-                break;
-            }
-            start += WINDOW;
-        }
-        if found.is_none() {
-            // The last octets; the very last one has no follower here (`at` gives 0), so only
-            // a tab counts there.
-            found = first_in(start.min(chunk.len()), chunk.len());
-        }
-        match found {
-            // A space right before a tab belongs to the same whitespace run.
-            Some(tab) if at(tab) == b'\t' && tab > from && at(tab - 1) == b' ' => tab - 1,
-            Some(found) => found,
-            None => match chunk.last() {
-                Some(b' ' | b'\t') if from < chunk.len() => chunk.len() - 1,
-                _ => chunk.len(),
-            },
-        }
-    }
 }
 
 /// Held-back empty lines are written from here, 32 at a time.
