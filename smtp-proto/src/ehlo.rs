@@ -51,7 +51,7 @@ pub enum Extension<'a> {
     /// `8BITMIME`, RFC 6152.
     EightBitMime,
     /// `AUTH` with its SASL mechanisms, RFC 4954 §3.
-    Auth(Vec<&'a str>),
+    Auth(Words<'a>),
     /// `BINARYMIME`, RFC 3030 §3.
     BinaryMime,
     /// `CHUNKING` (BDAT), RFC 3030 §2.
@@ -75,8 +75,84 @@ pub enum Extension<'a> {
         /// The keyword.
         keyword: &'a str,
         /// The parameters after it.
-        parameters: Vec<&'a str>,
+        parameters: Words<'a>,
     },
+}
+
+/// The words after an EHLO keyword (the mechanisms of `AUTH`, the parameters of another
+/// extension), borrowed from the reply line and read on demand: spaces separate them, and a
+/// run of spaces counts as one. Two lists are equal when their words are.
+///
+/// ```
+/// use tegami_smtp_proto::ehlo::Words;
+///
+/// let words = Words::new(" PLAIN  LOGIN ");
+/// assert_eq!(words.iter().collect::<Vec<_>>(), ["PLAIN", "LOGIN"]);
+/// assert_eq!(words, Words::new("PLAIN LOGIN"));
+/// assert_eq!(words.len(), 2);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Words<'a>(&'a str);
+
+impl<'a> Words<'a> {
+    /// The words of `text`, separated by spaces.
+    pub fn new(text: &'a str) -> Words<'a> {
+        Words(text)
+    }
+
+    /// The words, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
+        ascii::split(self.0, b' ').filter(|word| !word.is_empty())
+    }
+
+    /// How many words there are.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether there is no word.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+impl<'a> IntoIterator for Words<'a> {
+    type Item = &'a str;
+    type IntoIter = core::iter::Filter<ascii::Split<'a>, fn(&&'a str) -> bool>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        let nonempty: fn(&&'a str) -> bool = |word| !word.is_empty();
+        ascii::split(self.0, b' ').filter(nonempty)
+    }
+}
+
+impl PartialEq for Words<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Words<'_> {}
+
+impl core::hash::Hash for Words<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        for word in self.iter() {
+            word.hash(state);
+        }
+    }
+}
+
+impl fmt::Display for Words<'_> {
+    /// The words joined by single spaces.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, word) in self.iter().enumerate() {
+            if index > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(word)?;
+        }
+        Ok(())
+    }
 }
 
 impl<'a> Ehlo<'a> {
@@ -165,13 +241,15 @@ impl<'a> Extension<'a> {
         if !keyword_ok {
             return None;
         }
-        let mut words = ascii::split(rest, b' ').filter(|word| !word.is_empty());
+        let words = Words(rest);
         let is = |name: &str| keyword.eq_ignore_ascii_case(name);
         // The keyword's length picks the few names it can be.
         Some(match keyword.len() {
             3 if is("DSN") => Extension::Dsn,
-            4 if is("AUTH") => Extension::Auth(words.collect()),
-            4 if is("SIZE") => Extension::Size(words.next().and_then(|size| size.parse().ok())),
+            4 if is("AUTH") => Extension::Auth(words),
+            4 if is("SIZE") => {
+                Extension::Size(words.iter().next().and_then(|size| size.parse().ok()))
+            }
             8 if is("8BITMIME") => Extension::EightBitMime,
             8 if is("CHUNKING") => Extension::Chunking,
             8 if is("SMTPUTF8") => Extension::SmtpUtf8,
@@ -182,7 +260,7 @@ impl<'a> Extension<'a> {
             19 if is("ENHANCEDSTATUSCODES") => Extension::EnhancedStatusCodes,
             _ => Extension::Other {
                 keyword,
-                parameters: words.collect(),
+                parameters: words,
             },
         })
     }
@@ -235,10 +313,10 @@ mod tests {
             extensions: alloc::vec![
                 Extension::Pipelining,
                 Extension::Size(Some(10)),
-                Extension::Auth(alloc::vec!["PLAIN", "LOGIN"]),
+                Extension::Auth(Words::new("PLAIN LOGIN")),
                 Extension::Other {
                     keyword: "X-FOO",
-                    parameters: alloc::vec!["a", "b"]
+                    parameters: Words::new("a b")
                 },
             ],
         };
@@ -260,13 +338,13 @@ mod tests {
         assert_eq!(Extension::parse("pipelining"), Some(Extension::Pipelining));
         assert_eq!(
             Extension::parse("  AUTH  PLAIN   LOGIN "),
-            Some(Extension::Auth(alloc::vec!["PLAIN", "LOGIN"]))
+            Some(Extension::Auth(Words::new("PLAIN LOGIN")))
         );
         assert_eq!(
             Extension::parse("X-1 a"),
             Some(Extension::Other {
                 keyword: "X-1",
-                parameters: alloc::vec!["a"]
+                parameters: Words::new("a")
             })
         );
         // Names of another length are other keywords, however they start.
@@ -274,7 +352,7 @@ mod tests {
             Extension::parse("DSNX"),
             Some(Extension::Other {
                 keyword: "DSNX",
-                parameters: alloc::vec![]
+                parameters: Words::new("")
             })
         );
         for bad in ["", " ", "-X", "SIZE=10", "AUTH,PLAIN", "ÄUTH", "8BIT\tMIME"] {

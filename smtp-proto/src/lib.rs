@@ -42,5 +42,5 @@ pub mod xtext;
 pub mod fuzzing;
 
 pub use command::{Command, CommandError, ForwardPath, ForwardPathRef};
-pub use ehlo::{Ehlo, Extension};
+pub use ehlo::{Ehlo, Extension, Words};
 pub use reply::{EnhancedStatus, Reply, ReplyError, ReplyLimits, ReplyParse};

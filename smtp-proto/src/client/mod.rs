@@ -6,7 +6,7 @@
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 
@@ -915,7 +915,7 @@ impl ServerInfo {
             match extension {
                 Extension::EightBitMime => info.eight_bit = true,
                 Extension::Auth(mechanisms) => {
-                    info.auth = mechanisms.iter().map(|m| (*m).to_string()).collect();
+                    info.auth = mechanisms.iter().map(String::from).collect();
                 }
                 Extension::BinaryMime => info.binarymime = true,
                 Extension::Chunking => info.chunking = true,

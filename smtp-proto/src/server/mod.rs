@@ -25,7 +25,7 @@ use tegami_core::Secret;
 use tegami_core::mailbox::{ReversePath, ReversePathRef};
 
 use crate::command::{Body, Command, ForwardPath, ForwardPathRef, MailParameters, RcptParameters};
-use crate::ehlo::{Ehlo, Extension};
+use crate::ehlo::{Ehlo, Extension, Words};
 use crate::reply::{EnhancedStatus, Reply};
 use crate::sasl::{self, Credentials, Mechanism, SaslError};
 
@@ -1317,11 +1317,12 @@ impl Server {
             .filter(|mechanism| self.offers(**mechanism))
             .map(|mechanism| mechanism.name())
             .collect();
+        let offered = offered.join(" ");
         if !offered.is_empty()
             && self.authenticated.is_none()
             && (self.tls || !config.auth_requires_tls)
         {
-            extensions.push(Extension::Auth(offered));
+            extensions.push(Extension::Auth(Words::new(&offered)));
         }
         if config.require_tls && self.tls {
             extensions.push(Extension::RequireTls);
