@@ -41,9 +41,11 @@ pub struct BodyCanonicalizer {
     /// Whether any content (not an empty line) has been written.
     wrote_content: bool,
     /// `relaxed` only: canonical text not yet handed to the sink, in `stage[..filled]`. The
-    /// buffer is made at the first text, at most [`STAGE`] plus two windows long.
+    /// buffer is made at the first text, at most `mark` plus two windows long.
     stage: Vec<u8>,
     filled: usize,
+    /// How much text is gathered before it goes to the sink: [`STAGE`], or less in tests.
+    mark: usize,
 }
 
 /// What the canonicalizer holds back at a chunk boundary.
@@ -59,12 +61,8 @@ enum State {
     Cr,
 }
 
-/// How much canonical text `relaxed` gathers before handing it to the sink. Unit tests use a
-/// small buffer so that their short bodies cross many hand-overs.
-#[cfg(not(test))]
+/// How much canonical text `relaxed` gathers before handing it to the sink.
 const STAGE: usize = 8192;
-#[cfg(test)]
-const STAGE: usize = 48;
 
 /// The octet pairs tested, and copied, at a time.
 const WINDOW: usize = 32;
@@ -79,6 +77,17 @@ impl BodyCanonicalizer {
             wrote_content: false,
             stage: Vec::new(),
             filled: 0,
+            mark: STAGE,
+        }
+    }
+
+    /// A canonicalizer that hands text over every `mark` octets, so that short test bodies
+    /// cross many hand-overs.
+    #[cfg(test)]
+    fn with_mark(algorithm: Canonicalization, mark: usize) -> BodyCanonicalizer {
+        BodyCanonicalizer {
+            mark,
+            ..BodyCanonicalizer::new(algorithm)
         }
     }
 
@@ -86,7 +95,7 @@ impl BodyCanonicalizer {
     pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&[u8])) {
         if self.relaxed && self.stage.is_empty() && !chunk.is_empty() {
             // Room for the text of a small body, or a full stage and the window that passes it.
-            self.stage = alloc::vec![0; chunk.len().min(STAGE) + 2 * WINDOW];
+            self.stage = alloc::vec![0; chunk.len().min(self.mark) + 2 * WINDOW];
         }
         let mut at = 0;
         while let Some(rest) = chunk.get(at..).filter(|rest| !rest.is_empty()) {
@@ -165,13 +174,14 @@ impl BodyCanonicalizer {
         let mut start = from;
         loop {
             let run = if start + WINDOW < chunk.len() {
-                if self.filled >= STAGE {
+                if self.filled >= self.mark {
                     self.hand_over(true, sink);
                 }
                 if self.filled + WINDOW > self.stage.len() {
                     self.grow(WINDOW);
                 }
-                let (stop, filled) = squeeze(chunk, from, start, &mut self.stage, self.filled);
+                let (stop, filled) =
+                    squeeze(chunk, from, start, &mut self.stage, self.filled, self.mark);
                 self.filled = filled;
                 match stop {
                     Stop::Full(next) => {
@@ -232,7 +242,7 @@ impl BodyCanonicalizer {
 
     /// Stages relaxed text (never more than a window at a time).
     fn write(&mut self, text: &[u8], sink: &mut impl FnMut(&[u8])) {
-        if self.filled + text.len() > STAGE + WINDOW {
+        if self.filled + text.len() > self.mark + WINDOW {
             self.hand_over(true, sink);
         }
         if self.filled + text.len() > self.stage.len() {
@@ -247,7 +257,7 @@ impl BodyCanonicalizer {
     /// Makes room for `extra` more octets: a buffer sized for a small first chunk grows to the
     /// full stage when more text comes.
     fn grow(&mut self, extra: usize) {
-        let size = (self.filled + extra).max(STAGE + 2 * WINDOW);
+        let size = (self.filled + extra).max(self.mark + 2 * WINDOW);
         self.stage.resize(size, 0);
     }
 
@@ -330,17 +340,19 @@ enum Stop {
 /// from the canonicalizer so that its state stays in registers. From `start`, each window of
 /// `chunk` is tested and copied to `stage` from `filled`; a run in the middle of the chunk is
 /// settled here (dropped before a CRLF, one space otherwise). Returns why it stopped and the
-/// new fill. `from` is where the caller's text began: a space before it is not staged.
+/// new fill. `from` is where the caller's text began: a space before it is not staged. `mark`
+/// is the hand-over mark.
 fn squeeze(
     chunk: &[u8],
     from: usize,
     mut start: usize,
     stage: &mut [u8],
     mut filled: usize,
+    mark: usize,
 ) -> (Stop, usize) {
     let at = |index: usize| chunk.get(index).copied().unwrap_or_default();
     loop {
-        if filled >= STAGE {
+        if filled >= mark {
             return (Stop::Full(start), filled);
         }
         let text = chunk.get(start..).unwrap_or_default();
@@ -348,7 +360,7 @@ fn squeeze(
         let followers = text.get(1..).unwrap_or_default();
         let room = stage.get_mut(filled..).unwrap_or_default();
         // Up to the hand-over mark, passing it by less than a window.
-        let limit = (STAGE - filled).div_ceil(WINDOW);
+        let limit = (mark - filled).div_ceil(WINDOW);
         let windows = text
             .chunks_exact(WINDOW)
             .zip(followers.chunks_exact(WINDOW))
@@ -427,14 +439,38 @@ mod tests {
 
     use super::*;
 
+    /// The canonical body of `chunks`, the same with the shipped hand-over mark and with a
+    /// small one that short bodies cross many times.
     fn canonical(algorithm: Canonicalization, chunks: &[&[u8]]) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut canon = BodyCanonicalizer::new(algorithm);
-        for chunk in chunks {
-            canon.feed(chunk, &mut |piece: &[u8]| out.extend_from_slice(piece));
+        let run = |mut canon: BodyCanonicalizer| {
+            let mut out = Vec::new();
+            for chunk in chunks {
+                canon.feed(chunk, &mut |piece: &[u8]| out.extend_from_slice(piece));
+            }
+            canon.finish(&mut |piece: &[u8]| out.extend_from_slice(piece));
+            out
+        };
+        let shipped = run(BodyCanonicalizer::new(algorithm));
+        assert_eq!(
+            run(BodyCanonicalizer::with_mark(algorithm, 48)),
+            shipped,
+            "small hand-over mark"
+        );
+        shipped
+    }
+
+    /// `body` cut at the offsets `cuts` picks.
+    fn chunked<'b>(body: &'b [u8], cuts: &[prop::sample::Index]) -> Vec<&'b [u8]> {
+        let mut offsets: Vec<usize> = cuts.iter().map(|cut| cut.index(body.len() + 1)).collect();
+        offsets.sort_unstable();
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        for offset in offsets {
+            chunks.push(&body[start..offset]);
+            start = offset;
         }
-        canon.finish(&mut |piece: &[u8]| out.extend_from_slice(piece));
-        out
+        chunks.push(&body[start..]);
+        chunks
     }
 
     /// The RFC's algorithms written the obvious way, over the whole body at once.
@@ -580,16 +616,34 @@ mod tests {
             relaxed in any::<bool>(),
         ) {
             let algorithm = if relaxed { Canonicalization::Relaxed } else { Canonicalization::Simple };
-            let mut offsets: Vec<usize> = cuts.iter().map(|cut| cut.index(body.len() + 1)).collect();
-            offsets.sort_unstable();
-            let mut chunks = Vec::new();
-            let mut start = 0;
-            for offset in offsets {
-                chunks.push(&body[start..offset]);
-                start = offset;
-            }
-            chunks.push(&body[start..]);
-            prop_assert_eq!(canonical(algorithm, &chunks), reference(algorithm, &body));
+            prop_assert_eq!(canonical(algorithm, &chunked(&body, &cuts)), reference(algorithm, &body));
+        }
+
+        /// Bodies long enough to cross the shipped hand-over mark many times, with runs of
+        /// empty lines (some long, so that a hand-over falls inside one) and bare CRs and LFs.
+        #[test]
+        fn long_bodies_in_any_chunking_match_reference(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    8 => "[a-z.,]{1,120}",
+                    3 => Just(String::from(" ")),
+                    1 => Just(String::from("  ")),
+                    1 => Just(String::from("\t")),
+                    1 => Just(String::from(" \t ")),
+                    3 => Just(String::from("\r\n")),
+                    1 => Just(String::from(" \r\n")),
+                    1 => (1..6000usize).prop_map(|lines| "\r\n".repeat(lines)),
+                    1 => Just(String::from("\r")),
+                    1 => Just(String::from("\n")),
+                ],
+                0..700,
+            ),
+            cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..12),
+            relaxed in any::<bool>(),
+        ) {
+            let body = pieces.concat().into_bytes();
+            let algorithm = if relaxed { Canonicalization::Relaxed } else { Canonicalization::Simple };
+            prop_assert_eq!(canonical(algorithm, &chunked(&body, &cuts)), reference(algorithm, &body));
         }
 
         #[test]
