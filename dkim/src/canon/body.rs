@@ -212,31 +212,25 @@ impl BodyCanonicalizer {
                     None => return chunk.len(),
                 }
             };
-            // A space right before a tab belongs to the same run; it is the last octet staged
-            // (a hand-over keeps a final space for this).
-            let run = if at(run) == b'\t' && run > from && at(run - 1) == b' ' {
-                self.filled = self.filled.saturating_sub(1);
-                run - 1
-            } else {
-                run
-            };
-            let end = run_end(chunk, run);
-            match chunk.get(end..).unwrap_or_default() {
-                // The run may go on, or end its line, in the next chunk.
-                [] => {
+            let (first, end) = settle(chunk, from, run);
+            // A space taken into the run is the last octet staged (a hand-over keeps a final
+            // space for this).
+            self.filled = self.filled.saturating_sub(run - first);
+            match end {
+                RunEnd::Chunk => {
                     self.state = State::Wsp;
                     return chunk.len();
                 }
-                [b'\r'] => {
+                RunEnd::ChunkCr => {
                     self.state = State::WspCr;
                     return chunk.len();
                 }
-                // Whitespace at a line's end is dropped; the CRLF is text.
-                [b'\r', b'\n', ..] => {}
-                // Inside a line (or before a bare CR) the run becomes one space.
-                _ => self.write(b" ", sink),
+                RunEnd::Line(end) => start = end,
+                RunEnd::Inside(end) => {
+                    self.write(b" ", sink);
+                    start = end;
+                }
             }
-            start = end;
         }
     }
 
@@ -350,7 +344,6 @@ fn squeeze(
     mut filled: usize,
     mark: usize,
 ) -> (Stop, usize) {
-    let at = |index: usize| chunk.get(index).copied().unwrap_or_default();
     loop {
         if filled >= mark {
             return (Stop::Full(start), filled);
@@ -390,37 +383,62 @@ fn squeeze(
         };
         let run = start + done + offset;
         filled += done + offset;
-        // A space right before a tab belongs to the same run (it is staged, as `from` is).
-        let (first, staged_space) = if at(run) == b'\t' && run > from && at(run - 1) == b' ' {
-            (run - 1, 1)
-        } else {
-            (run, 0)
-        };
-        let end = run_end(chunk, first);
-        match chunk.get(end..).unwrap_or_default() {
-            [] | [b'\r'] => return (Stop::Change(run), filled),
-            [b'\r', b'\n', ..] => filled -= staged_space,
-            _ => {
-                filled -= staged_space;
+        let (first, end) = settle(chunk, from, run);
+        match end {
+            // The caller sets the state for the next chunk.
+            RunEnd::Chunk | RunEnd::ChunkCr => return (Stop::Change(run), filled),
+            RunEnd::Line(end) => {
+                filled -= run - first;
+                start = end;
+            }
+            RunEnd::Inside(end) => {
+                filled -= run - first;
                 let Some(space) = stage.get_mut(filled) else {
                     return (Stop::Space(end), filled);
                 };
                 *space = b' ';
                 filled += 1;
+                start = end;
             }
         }
-        start = end;
     }
 }
 
-/// Where the whitespace run that starts at `run` ends: the first octet after it, or the
-/// chunk's end.
-fn run_end(chunk: &[u8], run: usize) -> usize {
-    let rest = chunk.get(run..).unwrap_or_default();
-    run + rest
-        .iter()
-        .position(|&byte| !is_wsp(byte))
-        .unwrap_or(rest.len())
+/// How a whitespace run that relaxed canonicalization changes ends.
+enum RunEnd {
+    /// At the chunk's end: the next chunk may extend it.
+    Chunk,
+    /// Before a CR that ends the chunk: an LF in the next chunk would end the line.
+    ChunkCr,
+    /// Before a CRLF, at this offset: whitespace at a line's end is dropped.
+    Line(usize),
+    /// Inside a line (or before a bare CR), up to this offset: it becomes one SP.
+    Inside(usize),
+}
+
+/// Settles the run at `run`, the first octet [`changes`] flags: returns where the run starts
+/// (one octet earlier when a space before a tab belongs to it, if that space is at or after
+/// `from`, where the caller's text began) and how it ends.
+fn settle(chunk: &[u8], from: usize, run: usize) -> (usize, RunEnd) {
+    let at = |index: usize| chunk.get(index).copied().unwrap_or_default();
+    let first = if at(run) == b'\t' && run > from && at(run - 1) == b' ' {
+        run - 1
+    } else {
+        run
+    };
+    let rest = chunk.get(first..).unwrap_or_default();
+    let end = first
+        + rest
+            .iter()
+            .position(|&byte| !is_wsp(byte))
+            .unwrap_or(rest.len());
+    let end = match chunk.get(end..).unwrap_or_default() {
+        [] => RunEnd::Chunk,
+        [b'\r'] => RunEnd::ChunkCr,
+        [b'\r', b'\n', ..] => RunEnd::Line(end),
+        _ => RunEnd::Inside(end),
+    };
+    (first, end)
 }
 
 /// Whether relaxed canonicalization changes the whitespace at `this`, followed by `next`: a tab
