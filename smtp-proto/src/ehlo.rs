@@ -102,7 +102,7 @@ impl<'a> Words<'a> {
 
     /// The words, in order.
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
-        ascii::split(self.0, b' ').filter(|word| !word.is_empty())
+        self.into_iter()
     }
 
     /// How many words there are.
