@@ -3,8 +3,9 @@
 //! `simple` never copies the body: it hands the caller's own bytes to the sink, holding back
 //! only the CRLFs that may turn out to be trailing empty lines. `relaxed` changes text wherever
 //! whitespace is squeezed or dropped (every hundred octets or so in real text), so it writes the
-//! canonical text into a buffer of a few KiB, copying clean runs a window at a time in the same
-//! pass that tests them, and hands the buffer to the sink when it fills. Either way empty lines
+//! canonical text into a buffer of a few KiB, copying the text a window at a time in the same
+//! pass that tests it (a lone tab becomes a space in the copy; only runs that shorten or go stop
+//! the window loop), and hands the buffer to the sink when it fills. Either way empty lines
 //! are held back as a count until content follows them, so a body of a million CRLFs costs no
 //! memory.
 
@@ -165,8 +166,9 @@ impl BodyCanonicalizer {
         }
     }
 
-    /// Handles relaxed text from `from` on: clean windows are copied to the stage whole, and
-    /// every whitespace run that changes is settled where the window test finds it. Returns
+    /// Handles relaxed text from `from` on: windows are copied to the stage whole (a lone tab
+    /// as a space), and every whitespace run that shortens or goes is settled where the window
+    /// test finds it; the last octets, less than a window, go one at a time. Returns
     /// where the `Text` state ended: the chunk's end, with the state set for what the next
     /// chunk must settle.
     fn relaxed_text(&mut self, chunk: &[u8], from: usize, sink: &mut impl FnMut(&[u8])) -> usize {
@@ -366,15 +368,19 @@ fn squeeze(
             let hit = this
                 .iter()
                 .zip(next)
-                .fold(false, |hit, (&this, &next)| hit | changes(this, next));
-            // The window goes to the stage whole; a change takes back what follows it.
-            slot.copy_from_slice(this);
+                .fold(false, |hit, (&this, &next)| hit | joins(this, next));
+            // The window goes to the stage whole, a lone tab as the space it becomes; a run
+            // takes back what follows it.
+            let mut window = [0; WINDOW];
+            for (out, &byte) in window.iter_mut().zip(this) {
+                *out = byte ^ (u8::from(byte == b'\t') * (b'\t' ^ b' '));
+            }
+            slot.copy_from_slice(&window);
             if hit {
-                found = this
-                    .iter()
-                    .zip(next)
-                    .position(|(&this, &next)| changes(this, next));
-                break;
+                found = first_join(this, next);
+                if found.is_some() {
+                    break;
+                }
             }
             done += WINDOW;
         }
@@ -416,7 +422,7 @@ enum RunEnd {
     Inside(usize),
 }
 
-/// Settles the run at `run`, the first octet [`changes`] flags: returns where the run starts
+/// Settles the run at `run`, an octet [`joins`] or [`changes`] flags: returns where the run starts
 /// (one octet earlier when a space before a tab belongs to it, if that space is at or after
 /// `from`, where the caller's text began) and how it ends.
 fn settle(chunk: &[u8], from: usize, run: usize) -> (usize, RunEnd) {
@@ -439,6 +445,33 @@ fn settle(chunk: &[u8], from: usize, run: usize) -> (usize, RunEnd) {
         _ => RunEnd::Inside(end),
     };
     (first, end)
+}
+
+/// Whether the whitespace at `this`, followed by `next`, starts a run that relaxed
+/// canonicalization shortens or drops: one before more whitespace or a CR. A lone tab is not
+/// one: it becomes a space where it stands.
+fn joins(this: u8, next: u8) -> bool {
+    ((this == b' ') | (this == b'\t')) & ((next == b' ') | (next == b'\t') | (next == b'\r'))
+}
+
+/// Where in a window [`joins`] first holds, found without a loop whose exit depends on the
+/// text (its branch would be mispredicted at nearly every run): the pairs' flags are made side
+/// by side and read as two 128-bit numbers, whose trailing zeros count eight per octet.
+fn first_join(this: &[u8], next: &[u8]) -> Option<usize> {
+    let mut flags = [0u8; WINDOW];
+    for ((flag, &this), &next) in flags.iter_mut().zip(this).zip(next) {
+        *flag = u8::from(joins(this, next));
+    }
+    let (low, high) = flags.split_at(WINDOW / 2);
+    let low = u128::from_le_bytes(low.try_into().unwrap_or_default());
+    let high = u128::from_le_bytes(high.try_into().unwrap_or_default());
+    let bits = if low != 0 {
+        low.trailing_zeros()
+    } else {
+        128 + high.trailing_zeros()
+    };
+    let offset = usize::try_from(bits / 8).unwrap_or(WINDOW);
+    (offset < WINDOW).then_some(offset)
 }
 
 /// Whether relaxed canonicalization changes the whitespace at `this`, followed by `next`: a tab
