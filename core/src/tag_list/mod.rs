@@ -170,17 +170,21 @@ impl<'a> Tag<'a> {
 
 /// Removes every space, tab, CR and LF, borrowing when there are none.
 pub fn without_whitespace(value: &str) -> Cow<'_, str> {
-    let space = |byte: u8| matches!(byte, b' ' | b'\t' | b'\r' | b'\n');
-    let Some(mut cut) = value.bytes().position(space) else {
+    let Some(mut cut) = parse::find_whitespace(value.as_bytes()) else {
         return Cow::Borrowed(value);
     };
-    // Copy the runs between whitespace (folded base64 and lists have few, long runs).
+    // Copy the runs between whitespace (folded base64 and lists have few, long runs). Every cut
+    // is at an ASCII octet, so each run is whole UTF-8.
     let mut kept = String::with_capacity(value.len());
     let mut rest = value;
     while let Some((run, after)) = rest.split_at_checked(cut) {
         kept.push_str(run);
-        rest = after.trim_start_matches([' ', '\t', '\r', '\n']);
-        match rest.bytes().position(space) {
+        let spaces = after
+            .bytes()
+            .take_while(|&byte| parse::is_whitespace(byte))
+            .count();
+        rest = after.get(spaces..).unwrap_or_default();
+        match parse::find_whitespace(rest.as_bytes()) {
             Some(next) => cut = next,
             None => {
                 kept.push_str(rest);

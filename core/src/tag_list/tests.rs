@@ -62,6 +62,35 @@ fn grammar_errors_are_typed() {
 }
 
 #[test]
+fn folded_values_are_checked_fold_by_fold() {
+    let folded = b"h=from:to:\r\n subject:\r\n\tdate ; b=abc\r\n def \r\n ";
+    let list = TagList::parse(folded).expect("valid folds");
+    assert_eq!(list.get("h"), Some("from:to:\r\n subject:\r\n\tdate"));
+    assert_eq!(list.get("b"), Some("abc\r\n def"));
+    // A line break that is not a fold is refused where it stands, the first one first.
+    let error = |input: &[u8]| TagList::parse(input).expect_err("invalid");
+    assert_eq!(
+        error(b"b=abc\r\n def\r\nghi\r\n"),
+        TagListError {
+            kind: TagListErrorKind::InvalidWhitespace,
+            offset: 11
+        }
+    );
+    assert_eq!(error(b"b=a b\n c").offset, 5);
+    assert_eq!(error(b"b=a b\r c").offset, 5);
+    assert_eq!(error(b"b=a b\r\n").offset, 5);
+    assert_eq!(error(b"b=a\r\n\r\n b").offset, 3);
+    // Another octet comes first: the value's own error, where it stands.
+    assert_eq!(
+        error(b"b=a b\x01\r\n c"),
+        TagListError {
+            kind: TagListErrorKind::InvalidValue,
+            offset: 5
+        }
+    );
+}
+
+#[test]
 fn tags_for_emission_are_checked() {
     assert!(Tag::new("v", "1").is_ok());
     assert!(Tag::new("", "1").is_err());
@@ -144,6 +173,15 @@ proptest! {
             let again = TagList::parse(emitted.as_bytes()).expect("re-parses");
             prop_assert_eq!(again, list);
         }
+    }
+
+    #[test]
+    fn folded_values_read_as_octet_by_octet(value in "[ \t\r\na-c=:\x01\x7f]{0,80}") {
+        let bytes = value.as_bytes();
+        prop_assert_eq!(
+            parse::value_end_with_whitespace(bytes, 0, bytes.len()),
+            parse::value_end_octet_by_octet(bytes, 0, bytes.len())
+        );
     }
 
     #[test]
