@@ -160,6 +160,10 @@ fn stage<H: Hasher>(total: &mut u64, staged: &mut Vec<u8>, sinks: &mut [Sink<H>]
     if piece.len() >= STAGE / 2 {
         write(sinks, piece);
     } else {
+        if staged.capacity() == 0 {
+            // Once, at the size it works at, rather than growing piece by piece.
+            staged.reserve(STAGE);
+        }
         staged.extend_from_slice(piece);
     }
 }

@@ -36,7 +36,8 @@ impl HeaderFields {
     /// Splits `block` (the header block, with or without the empty line that ends it) into
     /// fields; a line that starts with whitespace continues the field before it (RFC 5322 §2.2.3).
     pub fn split(block: &[u8]) -> HeaderFields {
-        let mut fields: Vec<Field> = Vec::new();
+        // Room for a usual header without growing.
+        let mut fields: Vec<Field> = Vec::with_capacity(32);
         let mut start = 0;
         while start < block.len() {
             let line_end = find_crlf(block.get(start..).unwrap_or_default())
@@ -71,36 +72,63 @@ impl HeaderFields {
         self.fields.iter()
     }
 
+    /// The field at `index` in message order.
+    pub fn get(&self, index: usize) -> Option<&Field> {
+        self.fields.get(index)
+    }
+
+    /// How many fields the block holds.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Whether the block holds no field.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
     /// Picks the instances `names` sign, each name taking the lowest instance not yet taken
     /// (RFC 6376 §5.4.2); a name with no instance left picks nothing (the null string).
     pub fn select<'f, 'n>(
         &'f self,
         block: &'f [u8],
         names: impl Iterator<Item = &'n str>,
-    ) -> Vec<Option<&'f Field>> {
-        let mut taken = alloc::vec![false; self.fields.len()];
-        names
-            .map(|name| {
-                if name.is_empty() {
-                    return None;
-                }
-                let found = self
-                    .fields
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .find(|(index, field)| {
-                        !taken.get(*index).copied().unwrap_or(true)
-                            && field.name(block).eq_ignore_ascii_case(name.as_bytes())
-                    })?;
-                if let Some(slot) = taken.get_mut(found.0) {
-                    *slot = true;
-                }
-                Some(found.1)
-            })
-            .collect()
+    ) -> impl Iterator<Item = Option<&'f Field>> {
+        // Each field's name reduced to its length and lower-cased first octet: a name is
+        // compared in full only with the fields whose key is its own, and a field once taken
+        // gets the key of the empty name, which is never looked for.
+        let mut keys: Vec<(usize, u8)> = self
+            .fields
+            .iter()
+            .map(|field| name_key(field.name(block)))
+            .collect();
+        names.map(move |name| {
+            let key = name_key(name.as_bytes());
+            if key == EMPTY_NAME {
+                return None;
+            }
+            let (index, _) = keys.iter().enumerate().rev().find(|&(index, &other)| {
+                other == key
+                    && self.fields.get(index).is_some_and(|field| {
+                        field.name(block).eq_ignore_ascii_case(name.as_bytes())
+                    })
+            })?;
+            if let Some(slot) = keys.get_mut(index) {
+                *slot = EMPTY_NAME;
+            }
+            self.fields.get(index)
+        })
     }
 }
+
+/// The key of a field name for [`HeaderFields::select`]: its length and its first octet in
+/// lower case.
+fn name_key(name: &[u8]) -> (usize, u8) {
+    (name.len(), name.first().map_or(0, u8::to_ascii_lowercase))
+}
+
+/// The key of the empty name.
+const EMPTY_NAME: (usize, u8) = (0, 0);
 
 impl Field {
     /// The field name as written.
@@ -135,7 +163,7 @@ pub(crate) fn signed_data<'n>(
     signature_field: &[u8],
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(block.len().min(4096) + signature_field.len());
-    for field in fields.select(block, names).into_iter().flatten() {
+    for field in fields.select(block, names).flatten() {
         canonicalize_header(algorithm, field.raw(block), &mut out);
         out.extend_from_slice(b"\r\n");
     }
@@ -154,7 +182,9 @@ mod tests {
         let names: Vec<&[u8]> = fields.iter().map(|field| field.name(block)).collect();
         assert_eq!(names, [&b"From"[..], b"Subject", b"From", b"X"]);
         assert_eq!(fields.fields[1].raw(block), b"Subject: one\r\n two");
-        let picked = fields.select(block, ["from", "FROM", "from", "subject"].into_iter());
+        let picked: Vec<Option<&Field>> = fields
+            .select(block, ["from", "FROM", "from", "subject"].into_iter())
+            .collect();
         let raws: Vec<Option<&[u8]>> = picked.iter().map(|f| f.map(|f| f.raw(block))).collect();
         assert_eq!(
             raws,

@@ -252,7 +252,13 @@ impl Signature {
 
     /// The DNS name of the key record: `<s>._domainkey.<d>` (RFC 6376 §3.6.2.1).
     pub fn key_name(&self) -> String {
-        alloc::format!("{}._domainkey.{}", self.selector, self.domain)
+        const MIDDLE: &str = "._domainkey.";
+        let (selector, domain) = (self.selector.as_str(), self.domain.as_str());
+        let mut name = String::with_capacity(selector.len() + MIDDLE.len() + domain.len());
+        name.push_str(selector);
+        name.push_str(MIDDLE);
+        name.push_str(domain);
+        name
     }
 }
 
@@ -372,7 +378,21 @@ impl HeaderNames {
 
     /// The names, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + Clone + '_ {
-        self.0.split(':')
+        // Names are a few octets long: a plain look for each colon beats a searcher.
+        let mut rest = Some(self.0.as_str());
+        core::iter::from_fn(move || {
+            let text = rest?;
+            match text.bytes().position(|byte| byte == b':') {
+                Some(colon) => {
+                    rest = text.get(colon + 1..);
+                    text.get(..colon)
+                }
+                None => {
+                    rest = None;
+                    Some(text)
+                }
+            }
+        })
     }
 
     /// How many names the list holds (a name given twice counts twice).

@@ -266,7 +266,6 @@ fn sign_one<K: SigningKey, B: CryptoBackend>(
     if spec.copy_headers {
         let copies: Vec<String> = fields
             .select(block, names.iter().map(String::as_str))
-            .into_iter()
             .flatten()
             .map(|field| copied_field(field.raw(block)))
             .collect();

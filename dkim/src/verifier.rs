@@ -230,20 +230,18 @@ impl<B: CryptoBackend> Verifier<B> {
     /// for their keys.
     fn start_body(&mut self) {
         self.fields = HeaderFields::split(self.reader.header());
-        let signature_fields: Vec<usize> = self
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(_, field)| {
-                field
+        let mut position = 0;
+        for field in 0..self.fields.len() {
+            let is_signature = self.fields.get(field).is_some_and(|found| {
+                found
                     .name(self.reader.header())
                     .eq_ignore_ascii_case(b"DKIM-Signature")
-            })
-            .map(|(index, _)| index)
-            .collect();
-        for (position, field) in signature_fields.into_iter().enumerate() {
-            let entry = self.read_signature(field, position);
-            self.entries.push(entry);
+            });
+            if is_signature {
+                let entry = self.read_signature(field, position);
+                self.entries.push(entry);
+                position += 1;
+            }
         }
     }
 

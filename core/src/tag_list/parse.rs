@@ -13,7 +13,8 @@ pub(super) fn tag_list(input: &[u8]) -> Result<TagList<'_>, TagListError> {
     let text = core::str::from_utf8(input)
         .map_err(|utf8| error(TagListErrorKind::InvalidValue, utf8.valid_up_to()))?;
     let bytes = text.as_bytes();
-    let mut tags: Vec<Tag<'_>> = Vec::with_capacity(8);
+    // Room for a DKIM signature's tags (fourteen at most) without growing.
+    let mut tags: Vec<Tag<'_>> = Vec::with_capacity(16);
     // The names seen, once the list is long enough that comparing with each earlier one would
     // make a hostile list of many tags cost quadratic time.
     let mut names: Option<BTreeSet<&str>> = None;
