@@ -48,12 +48,16 @@ pub fn canonicalize_header(algorithm: Canonicalization, field: &[u8], out: &mut 
         .rposition(|byte| !blank(byte))
         .map_or(start, |last| last + 1);
     let trimmed = value.get(start..end).unwrap_or_default();
-    let mut after_space = false;
-    let plain = trimmed.iter().all(|&byte| {
-        let ok = byte > b' ' || (byte == b' ' && !after_space);
-        after_space = byte == b' ';
-        ok
-    });
+    // Plain: no control octet (tab, CR and LF among them) and no two spaces in a row. Tested
+    // without an early exit, over each octet and the one after it, so that it vectorises.
+    let followers = trimmed.get(1..).unwrap_or_default();
+    let odd = trimmed
+        .iter()
+        .zip(followers)
+        .fold(0u8, |odd, (&this, &next)| {
+            odd | u8::from((this < b' ') | ((this == b' ') & (next == b' ')))
+        });
+    let plain = odd == 0 && trimmed.last().is_none_or(|&last| last > b' ');
     if plain {
         out.extend_from_slice(trimmed);
         return;
