@@ -191,6 +191,19 @@ mod tests {
         )) {
             proptest::prop_assert_eq!(relaxed(&field), reference(&field));
         }
+
+        /// One-line values (no tab, CR or LF), where the plain-value shortcut decides.
+        #[test]
+        fn relaxed_matches_reference_on_one_line(field in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(b' '), proptest::strategy::Just(b':'),
+                proptest::strategy::Just(0x0c_u8), proptest::strategy::Just(b'A'),
+                proptest::strategy::Just(b'z'), proptest::strategy::Just(0xe9_u8),
+            ],
+            0..40,
+        )) {
+            proptest::prop_assert_eq!(relaxed(&field), reference(&field));
+        }
     }
 
     #[test]
