@@ -5,7 +5,9 @@
 //! signature, over the header data; the least any DKIM implementation must do),
 //! `tegami/rsa-sha256` (the streaming verifier or signer, key lookup through the offline zone
 //! included), `tegami/ed25519-sha256` for the signer, and with `--features peers`
-//! `peer/mail-auth` (parse and verify with the key cached, or sign).
+//! `peer/mail-auth` (parse and verify with the key cached, or sign). With `--features aws-lc`
+//! the sign groups also time `aws-lc/floor-sha256+rsa` and `aws-lc/rsa-sha256`: the same floor
+//! and signer on the aws-lc-rs backend (ring stays the floor the ratios use).
 
 #![allow(
     clippy::panic,
@@ -198,9 +200,62 @@ fn dkim(c: &mut Criterion) {
         group.bench_function("tegami/ed25519-sha256", |b| {
             b.iter(|| sign(&ed, "ed", black_box(&message)));
         });
+        #[cfg(feature = "aws-lc")]
+        aws_lc::sign(&mut group, &message, header_len, &header_data);
         #[cfg(feature = "peers")]
         peer::sign(&mut group, &message, &fixture("dkim_rsa.pem"));
         group.finish();
+    }
+}
+
+#[cfg(feature = "aws-lc")]
+mod aws_lc {
+    use std::hint::black_box;
+
+    use criterion::BenchmarkGroup;
+    use criterion::measurement::WallTime;
+    use tegami_core::crypto::{
+        self, AwsLcBackend, CryptoBackend, HashAlgorithm, Hasher, PrivateKey, SignPolicy,
+    };
+    use tegami_dkim::{Signer, SigningSpec};
+
+    use super::{NOW, fixture};
+
+    /// The sign group's floor and signer on aws-lc-rs, hashing included.
+    pub(super) fn sign(
+        group: &mut BenchmarkGroup<'_, WallTime>,
+        message: &[u8],
+        header_len: usize,
+        header_data: &[u8],
+    ) {
+        let backend = AwsLcBackend;
+        let key = backend
+            .signing_key(
+                &PrivateKey::from_pem(&fixture("dkim_rsa.pem")).expect("pem"),
+                &SignPolicy::default(),
+            )
+            .expect("rsa key");
+        let body = &message[header_len..];
+        group.bench_function("aws-lc/floor-sha256+rsa", |b| {
+            b.iter(|| {
+                let mut hasher = backend.hasher(HashAlgorithm::Sha256);
+                hasher.update(black_box(body));
+                let signature = crypto::sign(&backend, &key, black_box(header_data));
+                (hasher.finish(), signature.is_ok())
+            });
+        });
+        group.bench_function("aws-lc/rsa-sha256", |b| {
+            b.iter(|| {
+                let spec = SigningSpec::new(
+                    &key,
+                    "example.com".parse().expect("domain"),
+                    "rsa".try_into().expect("selector"),
+                );
+                let mut signer = Signer::with_backend(AwsLcBackend, vec![spec], NOW);
+                signer.handle_input(black_box(message));
+                signer.finish().expect("signs")
+            });
+        });
     }
 }
 
