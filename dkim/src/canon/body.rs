@@ -373,7 +373,7 @@ fn squeeze(
             // takes back what follows it.
             let mut window = [0; WINDOW];
             for (out, &byte) in window.iter_mut().zip(this) {
-                *out = byte ^ (u8::from(byte == b'\t') * (b'\t' ^ b' '));
+                *out = byte.wrapping_add(u8::from(byte == b'\t') * (b' ' - b'\t'));
             }
             slot.copy_from_slice(&window);
             if hit {
