@@ -153,19 +153,24 @@ impl BodyDigests {
 /// Counts a canonical piece and hashes it, through the staging buffer when it is small.
 fn stage<H: Hasher>(total: &mut u64, staged: &mut Vec<u8>, sinks: &mut [Sink<H>], piece: &[u8]) {
     *total += piece.len() as u64;
+    if piece.len() >= DIRECT {
+        // In order: what was staged before it, then the piece itself, uncopied.
+        if !staged.is_empty() {
+            write(sinks, staged);
+            staged.clear();
+        }
+        write(sinks, piece);
+        return;
+    }
     if staged.len() + piece.len() > STAGE {
         write(sinks, staged);
         staged.clear();
     }
-    if piece.len() >= STAGE / 2 {
-        write(sinks, piece);
-    } else {
-        if staged.capacity() == 0 {
-            // Once, at the size it works at, rather than growing piece by piece.
-            staged.reserve(STAGE);
-        }
-        staged.extend_from_slice(piece);
+    if staged.capacity() == 0 {
+        // Once, at the size it works at, rather than growing piece by piece.
+        staged.reserve(STAGE);
     }
+    staged.extend_from_slice(piece);
 }
 
 /// Hashes `piece` into every sink, each up to its `l=`.
@@ -189,3 +194,7 @@ fn write<H: Hasher>(sinks: &mut [Sink<H>], piece: &[u8]) {
 
 /// The staging buffer's size.
 const STAGE: usize = 8192;
+
+/// The smallest piece hashed as it is: a hash update of this many octets costs little more
+/// than copying them, and a short body never needs the staging buffer.
+const DIRECT: usize = 512;

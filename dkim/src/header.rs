@@ -18,30 +18,20 @@ pub struct Field {
     name_end: usize,
 }
 
-/// Where the first CRLF in `bytes` starts: a search for the LF, which a field line holds once,
-/// rather than building a two-octet searcher for every line.
-fn find_crlf(bytes: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(found) = memchr::memchr(b'\n', bytes.get(from..)?) {
-        let lf = from + found;
-        if lf > 0 && bytes.get(lf - 1) == Some(&b'\r') {
-            return Some(lf - 1);
-        }
-        from = lf + 1;
-    }
-    None
-}
-
 impl HeaderFields {
     /// Splits `block` (the header block, with or without the empty line that ends it) into
     /// fields; a line that starts with whitespace continues the field before it (RFC 5322 §2.2.3).
     pub fn split(block: &[u8]) -> HeaderFields {
         // Room for a usual header without growing.
         let mut fields: Vec<Field> = Vec::with_capacity(32);
+        // One search for line feeds over the whole block, rather than one per line; a line
+        // ends at the first CRLF inside it.
+        let mut crlfs = memchr::memchr_iter(b'\n', block)
+            .filter_map(|lf| lf.checked_sub(1))
+            .filter(|&cr| block.get(cr) == Some(&b'\r'));
         let mut start = 0;
         while start < block.len() {
-            let line_end = find_crlf(block.get(start..).unwrap_or_default())
-                .map_or(block.len(), |offset| start + offset);
+            let line_end = crlfs.find(|&cr| cr >= start).unwrap_or(block.len());
             if line_end == start {
                 // The empty line: the header block ends here.
                 break;
@@ -174,6 +164,17 @@ pub(crate) fn signed_data<'n>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_crlf_ends_a_line() {
+        let block = b"\nA: 1\nB: 2\r\nC: x\r\r\nD: \r\n\ny\r\nE";
+        let fields = HeaderFields::split(block);
+        let raws: Vec<&[u8]> = fields.iter().map(|field| field.raw(block)).collect();
+        assert_eq!(
+            raws,
+            [&b"\nA: 1\nB: 2"[..], b"C: x\r", b"D: ", b"\ny", b"E"]
+        );
+    }
 
     #[test]
     fn folded_fields_and_bottom_up_selection() {
