@@ -69,6 +69,9 @@ impl<H: Hasher> BodyHashes<H> {
         {
             Some(group) => group,
             None => {
+                // Most messages need one group and one sink: room for just that, which the
+                // allocator serves from its small-size cache.
+                self.groups.reserve_exact(1);
                 self.groups.push(Group {
                     algorithm,
                     canonicalizer: BodyCanonicalizer::new(algorithm),
@@ -89,6 +92,7 @@ impl<H: Hasher> BodyHashes<H> {
         {
             Some(sink) => sink,
             None => {
+                entry.sinks.reserve_exact(1);
                 entry.sinks.push(Sink {
                     hash,
                     limit,

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use core::ops::Range;
 
-use crate::canon::{Canonicalization, canonicalize_header};
+use crate::canon::{Canonicalization, canonicalize_header, canonicalize_without_signature_value};
 
 /// The fields of a header block, in message order.
 #[derive(Debug, Clone, Default)]
@@ -144,7 +144,7 @@ impl Field {
 
 /// The data a DKIM or ARC signature signs (RFC 6376 §3.7): the fields `names` select from
 /// `block`, each canonicalized and ended with CRLF, then `signature_field` (the signature's own
-/// field with its `b=` value already removed) canonicalized without a CRLF.
+/// field, whose `b=` value is left out here) canonicalized without a CRLF.
 pub(crate) fn signed_data<'n>(
     block: &[u8],
     fields: &HeaderFields,
@@ -157,7 +157,7 @@ pub(crate) fn signed_data<'n>(
         canonicalize_header(algorithm, field.raw(block), &mut out);
         out.extend_from_slice(b"\r\n");
     }
-    canonicalize_header(algorithm, signature_field, &mut out);
+    canonicalize_without_signature_value(algorithm, signature_field, &mut out);
     out
 }
 

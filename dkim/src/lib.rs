@@ -92,6 +92,6 @@ pub fn signed_header_data(
         &fields,
         signed_headers.iter().copied(),
         algorithm,
-        &canon::without_signature_value(signature_field),
+        signature_field,
     )
 }

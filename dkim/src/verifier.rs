@@ -9,7 +9,6 @@ use tegami_core::dns::{Answer, LookupMachine, MisuseError, QueryId, Step};
 use tegami_core::tag_list::TagList;
 
 use crate::body_hash::{BodyDigests, BodyHashId, BodyHashes};
-use crate::canon::without_signature_value;
 use crate::header::{self, HeaderFields};
 use crate::key_lookup::{KeyLookupError, KeyLookups};
 use crate::reader::{Fed, MessageReader};
@@ -400,14 +399,14 @@ impl<B: CryptoBackend> Verifier<B> {
             .fields
             .iter()
             .nth(entry.field)
-            .map(|field| without_signature_value(field.raw(self.reader.header())))
+            .map(|field| field.raw(self.reader.header()))
             .unwrap_or_default();
         let data = header::signed_data(
             self.reader.header(),
             &self.fields,
             signature.signed_headers.iter(),
             signature.canonicalization.header,
-            &own_field,
+            own_field,
         );
         crypto::verify(
             &self.backend,

@@ -6,6 +6,7 @@ mod header;
 use core::fmt;
 
 pub use body::BodyCanonicalizer;
+pub(crate) use header::canonicalize_without_signature_value;
 pub use header::{canonicalize_header, without_signature_value};
 
 /// One canonicalization algorithm (RFC 6376 §3.4).
