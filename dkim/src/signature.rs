@@ -176,29 +176,32 @@ impl Signature {
     /// # Errors
     ///
     /// As [`Signature::parse`], but for the tag-list syntax.
-    pub fn from_tags(
-        tags: &TagList<'_>,
+    pub fn from_tags<'t>(
+        tags: &TagList<'t>,
         config: &SignatureConfig,
     ) -> Result<Signature, SignatureError> {
-        let required = |name: &'static str| tags.get(name).ok_or(SignatureError::MissingTag(name));
-        match tags.get("v") {
+        let known = Known::read(tags);
+        let required = |value: Option<&'t str>, name: &'static str| {
+            value.ok_or(SignatureError::MissingTag(name))
+        };
+        match known.v {
             Some("1") => {}
             Some("0.5") | None if config.allow_legacy_version => {}
             Some(version) => return Err(SignatureError::UnsupportedVersion(version.into())),
             None => return Err(SignatureError::MissingTag("v")),
         }
-        let algorithm_name = required("a")?;
+        let algorithm_name = required(known.a, "a")?;
         let algorithm = SigningAlgorithm::from_dkim_name(algorithm_name)
             .ok_or_else(|| SignatureError::UnsupportedAlgorithm(algorithm_name.into()))?;
-        let signature_text = without_whitespace(required("b")?).into_owned();
+        let signature_text = without_whitespace(required(known.b, "b")?).into_owned();
         let signature = decode_base64(&signature_text, "b")?;
-        let body_hash = decode_base64(&without_whitespace(required("bh")?), "bh")?;
-        let canonicalization = match tags.get("c") {
+        let body_hash = decode_base64(&without_whitespace(required(known.bh, "bh")?), "bh")?;
+        let canonicalization = match known.c {
             Some(value) => CanonicalizationPair::parse(value)
                 .ok_or_else(|| SignatureError::UnsupportedCanonicalization(value.into()))?,
             None => CanonicalizationPair::default(),
         };
-        if let Some(methods) = tags.get("q") {
+        if let Some(methods) = known.q {
             let known = without_whitespace(methods).split(':').any(|method| {
                 method.eq_ignore_ascii_case("dns/txt")
                     || (config.allow_legacy_version && method.eq_ignore_ascii_case("dns"))
@@ -207,27 +210,27 @@ impl Signature {
                 return Err(SignatureError::UnsupportedQueryMethod(methods.into()));
             }
         }
-        let domain_text = required("d")?;
+        let domain_text = required(known.d, "d")?;
         let domain = Domain::parse(domain_text.as_bytes())
             .map_err(|_| SignatureError::InvalidDomain(domain_text.into()))?;
-        let selector = Selector::try_from(required("s")?)?;
-        let signed_headers = HeaderNames::parse(required("h")?)?;
+        let selector = Selector::try_from(required(known.s, "s")?)?;
+        let signed_headers = HeaderNames::parse(required(known.h, "h")?)?;
         if !signed_headers
             .iter()
             .any(|name| name.eq_ignore_ascii_case("from"))
         {
             return Err(SignatureError::FromNotSigned);
         }
-        let identity = match tags.get("i") {
+        let identity = match known.i {
             Some(value) => Identity::parse(value, &domain)?,
             None => Identity {
                 local_part: None,
                 domain: domain.clone(),
             },
         };
-        let body_length = number(tags.get("l"), "l", 76)?;
-        let timestamp = number(tags.get("t"), "t", 12)?;
-        let expiration = number(tags.get("x"), "x", 12)?;
+        let body_length = number(known.l, "l", 76)?;
+        let timestamp = number(known.t, "t", 12)?;
+        let expiration = number(known.x, "x", 12)?;
         if let (Some(timestamp), Some(expiration)) = (timestamp, expiration)
             && expiration <= timestamp
         {
@@ -245,7 +248,7 @@ impl Signature {
             selector,
             timestamp,
             expiration,
-            copied_headers: tags.get("z").map(String::from),
+            copied_headers: known.z.map(String::from),
             signature_text,
         })
     }
@@ -259,6 +262,53 @@ impl Signature {
         name.push_str(MIDDLE);
         name.push_str(domain);
         name
+    }
+}
+
+/// The values of the tags RFC 6376 §3.5 defines, picked out in one pass over the list (a
+/// valid list names each tag once); other tags are ignored, as §3.2 requires.
+#[derive(Default)]
+struct Known<'t> {
+    v: Option<&'t str>,
+    a: Option<&'t str>,
+    b: Option<&'t str>,
+    bh: Option<&'t str>,
+    c: Option<&'t str>,
+    d: Option<&'t str>,
+    h: Option<&'t str>,
+    i: Option<&'t str>,
+    l: Option<&'t str>,
+    q: Option<&'t str>,
+    s: Option<&'t str>,
+    t: Option<&'t str>,
+    x: Option<&'t str>,
+    z: Option<&'t str>,
+}
+
+impl<'t> Known<'t> {
+    fn read(tags: &TagList<'t>) -> Known<'t> {
+        let mut known = Known::default();
+        for tag in tags.tags() {
+            let slot = match tag.name() {
+                "v" => &mut known.v,
+                "a" => &mut known.a,
+                "b" => &mut known.b,
+                "bh" => &mut known.bh,
+                "c" => &mut known.c,
+                "d" => &mut known.d,
+                "h" => &mut known.h,
+                "i" => &mut known.i,
+                "l" => &mut known.l,
+                "q" => &mut known.q,
+                "s" => &mut known.s,
+                "t" => &mut known.t,
+                "x" => &mut known.x,
+                "z" => &mut known.z,
+                _ => continue,
+            };
+            *slot = Some(tag.value());
+        }
+        known
     }
 }
 
