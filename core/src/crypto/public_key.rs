@@ -70,9 +70,10 @@ impl PublicKey {
         let data = if spaced != 0 {
             let mut compact = Vec::with_capacity(value.len());
             compact.extend(value.bytes().filter(|byte| !byte.is_ascii_whitespace()));
-            STANDARD.decode(compact)
+            encodify::base64::STANDARD.decode(compact)
         } else {
-            STANDARD.decode(value)
+            // Strict, and vectorised: a key is decoded for every message its domain signs.
+            encodify::base64::STANDARD.decode(value)
         }
         .map_err(|_| KeyError::Base64)?;
         PublicKey::from_dkim(key_type, &data)

@@ -455,3 +455,55 @@ fn aws_lc_generates_keys_that_sign() {
         );
     }
 }
+
+proptest::proptest! {
+    /// The strict decoder keys and signatures go through (encodify's, vectorised) accepts and
+    /// refuses exactly what the `base64` crate's strict standard engine does, and decodes alike.
+    #[test]
+    fn strict_base64_decoders_agree(text in proptest::collection::vec(
+        proptest::prop_oneof![
+            8 => proptest::sample::select(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".to_vec()
+            ),
+            1 => proptest::sample::select(b"=-_ \r\n\t\x00\xff".to_vec()),
+        ],
+        0..120,
+    )) {
+        proptest::prop_assert_eq!(
+            encodify::base64::STANDARD.decode(&text).ok(),
+            STANDARD.decode(&text).ok()
+        );
+    }
+
+    /// The same near the valid texts: whole quads, an end of `=`, `==` or `===`, a stray
+    /// character somewhere.
+    #[test]
+    fn strict_base64_decoders_agree_near_valid(
+        quads in proptest::collection::vec(proptest::sample::select(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".to_vec()
+        ), 0..40),
+        end in proptest::sample::select(vec![&b""[..], b"=", b"==", b"===", b"A=", b"AB==", b"AQ==", b"AAE="]),
+        stray in proptest::option::of((proptest::num::usize::ANY, proptest::sample::select(b"= \n\x80".to_vec()))),
+    ) {
+        let mut text = quads;
+        text.truncate(text.len() / 4 * 4);
+        text.extend_from_slice(end);
+        if let Some((at, byte)) = stray && !text.is_empty() {
+            let at = at % text.len();
+            text[at] = byte;
+        }
+        proptest::prop_assert_eq!(
+            encodify::base64::STANDARD.decode(&text).ok(),
+            STANDARD.decode(&text).ok()
+        );
+    }
+
+    /// Every byte string's encoding decodes back, whatever its length modulo three.
+    #[test]
+    fn strict_base64_round_trips(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+        proptest::prop_assert_eq!(
+            encodify::base64::STANDARD.decode(STANDARD.encode(&bytes)).ok(),
+            Some(bytes)
+        );
+    }
+}
