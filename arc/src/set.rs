@@ -4,8 +4,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use tegami_core::crypto::SigningAlgorithm;
 use tegami_core::domain::Domain;
 use tegami_core::tag_list::{TagList, without_whitespace};
@@ -289,7 +287,8 @@ fn algorithm(value: &str) -> Result<SigningAlgorithm, SetError> {
 }
 
 fn base64(value: &str, tag: &'static str) -> Result<Vec<u8>, SetError> {
-    let decoded = STANDARD
+    // Strict and vectorised, as DKIM decodes its signatures.
+    let decoded = encodify::base64::STANDARD
         .decode(without_whitespace(value).as_bytes())
         .map_err(|_| SetError::Base64(tag))?;
     if decoded.is_empty() {
