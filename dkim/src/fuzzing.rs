@@ -11,7 +11,10 @@ use alloc::vec::Vec;
 
 use tegami_core::dns::{self, ZoneResolver};
 
-use crate::canon::{BodyCanonicalizer, Canonicalization};
+use crate::canon::{
+    BodyCanonicalizer, Canonicalization, canonicalize_header, canonicalize_without_signature_value,
+    without_signature_value,
+};
 use crate::{Config, KeyRecord, Signature, SignatureConfig, Verifier};
 
 /// Any value parses or is refused; a parsed signature keeps the RFC's invariants.
@@ -47,11 +50,15 @@ pub fn key_record(data: &[u8]) {
 }
 
 /// Chunked canonicalization equals one-chunk canonicalization, relaxed output has no
-/// whitespace the algorithm removes, and canonicalizing twice changes nothing.
+/// whitespace the algorithm removes, and canonicalizing twice changes nothing; the same input
+/// as a header field: relaxed output holds no folding or whitespace run, canonicalizing it
+/// again changes nothing, and canonicalizing around a `b=` value equals canonicalizing the
+/// field without it.
 pub fn canonicalizer(data: &[u8]) {
     let Some((&step, body)) = data.split_first() else {
         return;
     };
+    header_field(body);
     for algorithm in [Canonicalization::Simple, Canonicalization::Relaxed] {
         let whole = canonical(algorithm, body, body.len().max(1));
         let chunked = canonical(algorithm, body, usize::from(step % 17) + 1);
@@ -64,6 +71,28 @@ pub fn canonicalizer(data: &[u8]) {
             assert!(!whole.windows(3).any(|w| w == b" \r\n"));
         }
         assert_eq!(canonical(algorithm, &whole, whole.len().max(1)), whole);
+    }
+}
+
+fn header_field(field: &[u8]) {
+    let mut relaxed = Vec::new();
+    canonicalize_header(Canonicalization::Relaxed, field, &mut relaxed);
+    // The name is only lower-cased and trimmed (a valid one holds no whitespace).
+    if let Some(colon) = relaxed.iter().position(|&b| b == b':') {
+        let value = &relaxed[colon + 1..];
+        assert!(!value.iter().any(|&b| matches!(b, b'\t' | b'\r' | b'\n')));
+        assert!(!value.windows(2).any(|w| w == b"  "));
+        assert!(!value.starts_with(b" ") && !value.ends_with(b" "));
+    }
+    let mut again = Vec::new();
+    canonicalize_header(Canonicalization::Relaxed, &relaxed, &mut again);
+    assert_eq!(again, relaxed);
+    for algorithm in [Canonicalization::Simple, Canonicalization::Relaxed] {
+        let mut cut = Vec::new();
+        canonicalize_without_signature_value(algorithm, field, &mut cut);
+        let mut copied = Vec::new();
+        canonicalize_header(algorithm, &without_signature_value(field), &mut copied);
+        assert_eq!(cut, copied);
     }
 }
 
