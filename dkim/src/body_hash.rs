@@ -199,6 +199,6 @@ fn write<H: Hasher>(sinks: &mut [Sink<H>], piece: &[u8]) {
 /// The staging buffer's size.
 const STAGE: usize = 8192;
 
-/// The smallest piece hashed as it is: a hash update of this many octets costs little more
-/// than copying them, and a short body never needs the staging buffer.
+/// The smallest piece hashed as it is, uncopied: a hash update of this many octets costs
+/// little more than copying them would.
 const DIRECT: usize = 512;
