@@ -7,7 +7,9 @@ use tegami_core::auth_results::MethodResult;
 use tegami_core::crypto::{self, CryptoBackend, VerifyError, VerifyPolicy};
 use tegami_core::dns::{Answer, LookupMachine, MisuseError, QueryId, Step};
 use tegami_dkim::KeyRecord;
-use tegami_dkim::canon::{Canonicalization, canonicalize_header, without_signature_value};
+use tegami_dkim::canon::{
+    Canonicalization, canonicalize_header, canonicalize_without_signature_value,
+};
 use tegami_dkim::stream::{
     BodyDigests, BodyHashId, BodyHashes, Fed, HeaderFields, KeyLookupError, KeyLookups,
     MessageReader,
@@ -466,8 +468,11 @@ impl<B: CryptoBackend> Validator<B> {
                 data.extend_from_slice(b"\r\n");
             }
             if earlier.instance == instance {
-                let own = without_signature_value(self.raw(earlier.seal_field));
-                canonicalize_header(Canonicalization::Relaxed, &own, &mut data);
+                canonicalize_without_signature_value(
+                    Canonicalization::Relaxed,
+                    self.raw(earlier.seal_field),
+                    &mut data,
+                );
             } else {
                 canonicalize_header(
                     Canonicalization::Relaxed,

@@ -170,11 +170,21 @@ pub fn without_signature_value(field: &[u8]) -> Vec<u8> {
 }
 
 /// Appends the canonical form of `field` with the value of its `b=` tag deleted: what
-/// [`canonicalize_header`] makes of [`without_signature_value`], without the copy between.
+/// [`canonicalize_header`] makes of [`without_signature_value`], without the copy between. A
+/// DKIM-Signature, ARC-Message-Signature or ARC-Seal field enters its own signed data so.
 ///
 /// The text before the cut ends with the `=` of `b=` and the text after it starts with `;` (or
 /// is empty), so no whitespace run crosses the cut and the two sides canonicalize apart.
-pub(crate) fn canonicalize_without_signature_value(
+///
+/// ```
+/// use tegami_dkim::canon::{Canonicalization, canonicalize_without_signature_value};
+///
+/// let mut out = Vec::new();
+/// let field = b"ARC-Seal: i=1; b=dGhl\r\n  IGJ5 ;  cv=none";
+/// canonicalize_without_signature_value(Canonicalization::Relaxed, field, &mut out);
+/// assert_eq!(out, b"arc-seal:i=1; b=; cv=none");
+/// ```
+pub fn canonicalize_without_signature_value(
     algorithm: Canonicalization,
     field: &[u8],
     out: &mut Vec<u8>,

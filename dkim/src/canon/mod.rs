@@ -6,8 +6,9 @@ mod header;
 use core::fmt;
 
 pub use body::BodyCanonicalizer;
-pub(crate) use header::canonicalize_without_signature_value;
-pub use header::{canonicalize_header, without_signature_value};
+pub use header::{
+    canonicalize_header, canonicalize_without_signature_value, without_signature_value,
+};
 
 /// One canonicalization algorithm (RFC 6376 §3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
