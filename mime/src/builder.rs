@@ -312,13 +312,14 @@ fn token(text: &str) -> String {
 }
 
 /// A display name as an RFC 5322 phrase: atoms as they are, a quoted string when it has
-/// specials, encoded words when it is not ASCII (RFC 2047 §5 (3)).
+/// specials or spaces a phrase would not keep (a reader joins a phrase's words with one space,
+/// RFC 5322 §3.2.5), encoded words when it is not ASCII (RFC 2047 §5 (3)).
 fn phrase(display: &str) -> String {
     if !display.is_ascii() {
         return encoded_words(display);
     }
     let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~ ".contains(c);
-    if display.chars().all(atext) && !display.contains("=?") {
+    if display.chars().all(atext) && !display.contains("=?") && !display.trim().contains("  ") {
         return display.to_owned();
     }
     let mut quoted = String::with_capacity(display.len() + 2);
@@ -459,6 +460,19 @@ mod tests {
         for line in bytes.split(|&b| b == b'\n') {
             assert!(line.len() <= 80, "{}", String::from_utf8_lossy(line));
         }
+    }
+
+    #[test]
+    fn display_names_keep_their_inner_spaces() {
+        assert_eq!(phrase("Anna Example"), "Anna Example");
+        assert_eq!(phrase("Anna  Example"), "\"Anna  Example\"");
+        let bytes = Builder::text("plain", "x")
+            .mailbox("From", Some("=  ="), "anna@example.com")
+            .build();
+        let message = Message::parse(&bytes);
+        let from = message.from().expect("a From field");
+        let mailbox = from.mailboxes().next().expect("one mailbox");
+        assert_eq!(mailbox.display_name(), Some("=  ="));
     }
 
     #[test]
