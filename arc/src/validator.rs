@@ -513,16 +513,14 @@ impl<B: CryptoBackend> Validator<B> {
 
     fn value(&self, field: usize) -> &[u8] {
         self.fields
-            .iter()
-            .nth(field)
+            .get(field)
             .map(|field| field.value(self.reader.header()))
             .unwrap_or_default()
     }
 
     fn raw(&self, field: usize) -> &[u8] {
         self.fields
-            .iter()
-            .nth(field)
+            .get(field)
             .map(|field| field.raw(self.reader.header()))
             .unwrap_or_default()
     }

@@ -247,8 +247,7 @@ impl<B: CryptoBackend> Verifier<B> {
     fn read_signature(&mut self, field: usize, position: usize) -> Entry {
         let value = self
             .fields
-            .iter()
-            .nth(field)
+            .get(field)
             .map(|field| field.value(self.reader.header()))
             .unwrap_or_default();
         // One tag-list parse serves the summary and the signature.
@@ -397,8 +396,7 @@ impl<B: CryptoBackend> Verifier<B> {
         }
         let own_field = self
             .fields
-            .iter()
-            .nth(entry.field)
+            .get(entry.field)
             .map(|field| field.raw(self.reader.header()))
             .unwrap_or_default();
         let data = header::signed_data(
